@@ -1,0 +1,523 @@
+"""RoleFit's data: the criteria HR admins edit, and the assessments hiring managers create.
+
+Field-level rules live here as validators *and* database constraints; rules that span several
+objects (a question needs options and links, each role needs something to score) live in
+`advisor.services.criteria_validate`, which loading, import and the admin all call.
+"""
+
+import secrets
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from advisor import scoring
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+slug_validator = RegexValidator(
+    SLUG_PATTERN, _("Use lowercase letters, digits and single hyphens only (e.g. “team-count”).")
+)
+
+# Names a question slug may not take: they are form fields of the questionnaire or fixed CSV
+# columns of the consultants' export.
+RESERVED_SLUGS = frozenset(
+    {
+        "company",
+        "respondent-name",
+        "respondent-email",
+        "csrfmiddlewaretoken",
+        "created-at",
+        "outcome",
+        "criteria-version",
+        "fit-product-owner",
+        "fit-product-manager",
+        "coverage-product-owner",
+        "coverage-product-manager",
+    }
+)
+
+COMPANY_MAX_LENGTH = 200
+RESPONDENT_NAME_MAX_LENGTH = 200
+RESPONDENT_EMAIL_MAX_LENGTH = 254
+NOTES_MAX_LENGTH = 10_000
+
+MAX_WEIGHT = Decimal("10")
+weight_validators = [
+    MinValueValidator(Decimal("0.001"), _("A weight must be greater than 0.")),
+    MaxValueValidator(MAX_WEIGHT, _("A weight must be at most 10.")),
+]
+unit_validators = [
+    MinValueValidator(Decimal("0"), _("Must be between 0 and 1.")),
+    MaxValueValidator(Decimal("1"), _("Must be between 0 and 1.")),
+]
+
+
+def weight_field(**kwargs):
+    return models.DecimalField(
+        _("weight"),
+        max_digits=6,
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=weight_validators,
+        help_text=_("Greater than 0 and at most 10."),
+        **kwargs,
+    )
+
+
+def weight_in_range(field: str) -> Q:
+    return Q(**{f"{field}__gt": 0, f"{field}__lte": MAX_WEIGHT})
+
+
+class Role(models.Model):
+    """One of the two roles RoleFit advises on; exactly two exist, with fixed slugs."""
+
+    SLUG_CHOICES = [
+        (scoring.PRODUCT_OWNER, _("Product owner")),
+        (scoring.PRODUCT_MANAGER, _("Product manager")),
+    ]
+
+    slug = models.SlugField(_("slug"), unique=True, choices=SLUG_CHOICES, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    summary = models.TextField(_("summary"), help_text=_("What the role is, in a sentence or two."))
+    when_to_hire = models.TextField(_("when to hire"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slug__in=[scoring.PRODUCT_OWNER, scoring.PRODUCT_MANAGER]),
+                name="role_slug_fixed",
+                violation_error_message=_("The two roles have fixed slugs."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Responsibility(models.Model):
+    """A criterion of a role, e.g. “Managing the product backlog”."""
+
+    role = models.ForeignKey(
+        Role, on_delete=models.PROTECT, related_name="responsibilities", verbose_name=_("role")
+    )
+    slug = models.CharField(_("slug"), max_length=50, unique=True, validators=[slug_validator])
+    text = models.CharField(_("responsibility"), max_length=200)
+    weight = weight_field()
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role__order", "order", "slug"]
+        verbose_name = _("responsibility")
+        verbose_name_plural = _("responsibilities")
+        constraints = [
+            models.CheckConstraint(
+                condition=weight_in_range("weight"),
+                name="responsibility_weight_range",
+                violation_error_message=_("A weight must be greater than 0 and at most 10."),
+            ),
+            models.CheckConstraint(
+                condition=Q(slug__regex=SLUG_PATTERN),
+                name="responsibility_slug_format",
+                violation_error_message=_("Use lowercase letters, digits and single hyphens."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class Competency(models.Model):
+    """What great product managers excel at (shown as “what to look for”)."""
+
+    title = models.CharField(_("title"), max_length=100)
+    description = models.CharField(_("description"), max_length=300)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("competency")
+        verbose_name_plural = _("competencies")
+
+    def __str__(self):
+        return self.title
+
+
+class CaseStudy(models.Model):
+    """Evidence shown when a product manager is recommended."""
+
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("case study")
+        verbose_name_plural = _("case studies")
+
+    def __str__(self):
+        return self.title
+
+
+class CaseStudyResult(models.Model):
+    case_study = models.ForeignKey(
+        CaseStudy, on_delete=models.CASCADE, related_name="results", verbose_name=_("case study")
+    )
+    text = models.CharField(_("result"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("case study result")
+        verbose_name_plural = _("case study results")
+
+    def __str__(self):
+        return self.text
+
+
+class Question(models.Model):
+    """A statement of the questionnaire; its slug is the form field name and CSV column."""
+
+    slug = models.CharField(
+        _("slug"),
+        max_length=50,
+        unique=True,
+        validators=[slug_validator],
+        help_text=_("Stable identifier: form field name, recommend input key and CSV column."),
+    )
+    section = models.CharField(_("section"), max_length=100)
+    text = models.CharField(_("statement"), max_length=300)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active questions are asked and scored.")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slug__regex=SLUG_PATTERN),
+                name="question_slug_format",
+                violation_error_message=_("Use lowercase letters, digits and single hyphens."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(slug__in=sorted(RESERVED_SLUGS)),
+                name="question_slug_not_reserved",
+                violation_error_message=_("This slug is reserved by the form or the CSV export."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.slug
+
+
+class AnswerOption(models.Model):
+    """One answer to a question; `value` is empty for “not sure” (off the scale)."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("question")
+    )
+    key = models.CharField(_("key"), max_length=50, validators=[slug_validator])
+    label = models.CharField(_("label"), max_length=100)
+    value = models.DecimalField(
+        _("value"),
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=unit_validators,
+        help_text=_("Between 0 and 1; leave empty for “not sure” (counts as unanswered)."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["question", "order", "id"]
+        verbose_name = _("answer option")
+        verbose_name_plural = _("answer options")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "key"],
+                name="option_key_unique_per_question",
+                violation_error_message=_("Each option of a question needs its own key."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0, value__lte=1),
+                name="option_value_range",
+                violation_error_message=_("An option value must be between 0 and 1, or empty."),
+            ),
+            models.CheckConstraint(
+                condition=Q(key__regex=SLUG_PATTERN),
+                name="option_key_format",
+                violation_error_message=_("Use lowercase letters, digits and single hyphens."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class QuestionLink(models.Model):
+    """How strongly a question speaks to a responsibility."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="links", verbose_name=_("question")
+    )
+    responsibility = models.ForeignKey(
+        Responsibility,
+        on_delete=models.CASCADE,
+        related_name="links",
+        verbose_name=_("responsibility"),
+    )
+    weight = weight_field()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["question", "responsibility"]
+        verbose_name = _("question link")
+        verbose_name_plural = _("question links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "responsibility"],
+                name="link_unique_per_question",
+                violation_error_message=_("A question links to a responsibility only once."),
+            ),
+            models.CheckConstraint(
+                condition=weight_in_range("weight"),
+                name="link_weight_range",
+                violation_error_message=_("A weight must be greater than 0 and at most 10."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question} → {self.responsibility} × {self.weight}"
+
+
+class ScoringPolicy(models.Model):
+    """The single record of thresholds and outcome advice texts."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    min_coverage = models.DecimalField(
+        _("minimum coverage"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.5"),
+        validators=[
+            MinValueValidator(Decimal("0.001"), _("Minimum coverage must be greater than 0.")),
+            MaxValueValidator(Decimal("1"), _("Minimum coverage must be at most 1.")),
+        ],
+        help_text=_("Below this share of answered weight for a role, the outcome is undetermined."),
+    )
+    min_fit = models.DecimalField(
+        _("minimum fit"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.5"),
+        validators=unit_validators,
+        help_text=_("A role is needed when its fit reaches this value."),
+    )
+    tie_margin = models.DecimalField(
+        _("tie margin"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.1"),
+        validators=unit_validators,
+        help_text=_("Fits closer than this (and both needed) recommend both roles."),
+    )
+    advice_product_owner = models.TextField(_("advice: product owner"))
+    advice_product_manager = models.TextField(_("advice: product manager"))
+    advice_both = models.TextField(_("advice: both"))
+    advice_neither = models.TextField(_("advice: neither"))
+    advice_undetermined = models.TextField(_("advice: undetermined"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("scoring policy")
+        verbose_name_plural = _("scoring policy")
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=True), name="policy_single_record"),
+            models.CheckConstraint(
+                condition=Q(min_coverage__gt=0, min_coverage__lte=1),
+                name="policy_min_coverage_range",
+                violation_error_message=_("Minimum coverage must be greater than 0 and at most 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_fit__gte=0, min_fit__lte=1),
+                name="policy_min_fit_range",
+                violation_error_message=_("Minimum fit must be between 0 and 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(tie_margin__gte=0, tie_margin__lte=1),
+                name="policy_tie_margin_range",
+                violation_error_message=_("Tie margin must be between 0 and 1."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Scoring policy"))
+
+    def advice(self) -> dict[str, str]:
+        return {
+            scoring.PRODUCT_OWNER: self.advice_product_owner,
+            scoring.PRODUCT_MANAGER: self.advice_product_manager,
+            scoring.BOTH: self.advice_both,
+            scoring.NEITHER: self.advice_neither,
+            scoring.UNDETERMINED: self.advice_undetermined,
+        }
+
+
+class CriteriaVersion(models.Model):
+    """A hash of the scoring inputs; a new one appears whenever a score could change."""
+
+    version = models.CharField(_("version"), max_length=64, unique=True)
+    first_used_at = models.DateTimeField(_("first used"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-first_used_at"]
+        verbose_name = _("criteria version")
+        verbose_name_plural = _("criteria versions")
+
+    def __str__(self):
+        return self.version[:12]
+
+
+class CriteriaSnapshot(models.Model):
+    """Everything a result page shows of the criteria, shared by identical content.
+
+    Holds no personal data, so it may outlive the assessments that point at it.
+    """
+
+    content_hash = models.CharField(_("content hash"), max_length=64, unique=True)
+    content = models.JSONField(_("content"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("criteria snapshot")
+        verbose_name_plural = _("criteria snapshots")
+
+    def __str__(self):
+        return self.content_hash[:12]
+
+
+def new_token() -> str:
+    # 32 random bytes = 256 bits, URL-safe base64 (43 characters).
+    return secrets.token_urlsafe(32)
+
+
+class Assessment(models.Model):
+    """One company's answers, scored and frozen with the criteria they were scored against."""
+
+    OUTCOME_CHOICES = [
+        (scoring.PRODUCT_OWNER, _("Hire a product owner")),
+        (scoring.PRODUCT_MANAGER, _("Hire a product manager")),
+        (scoring.BOTH, _("Both")),
+        (scoring.NEITHER, _("Neither yet")),
+        (scoring.UNDETERMINED, _("Undetermined")),
+    ]
+
+    token = models.CharField(
+        _("token"), max_length=64, unique=True, default=new_token, editable=False
+    )
+    company = models.CharField(_("company"), max_length=COMPANY_MAX_LENGTH)
+    respondent_name = models.CharField(
+        _("respondent name"), max_length=RESPONDENT_NAME_MAX_LENGTH, blank=True
+    )
+    respondent_email = models.EmailField(
+        _("respondent email"), max_length=RESPONDENT_EMAIL_MAX_LENGTH, blank=True
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    result = models.JSONField(_("result"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=OUTCOME_CHOICES)
+    criteria_version = models.ForeignKey(
+        CriteriaVersion,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("criteria version"),
+    )
+    snapshot = models.ForeignKey(
+        CriteriaSnapshot,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("snapshot"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    consultant_notes = models.TextField(
+        _("consultant notes"), max_length=NOTES_MAX_LENGTH, blank=True
+    )
+    prepared_for = models.CharField(_("prepared for"), max_length=200, blank=True)
+    prepared_by = models.CharField(_("prepared by"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        permissions = [("use_workspace", _("Can use the consultants' assessment workspace"))]
+        indexes = [
+            models.Index(fields=["company", "id"], name="assessment_company_idx"),
+            models.Index(fields=["outcome", "created_at"], name="assessment_outcome_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=scoring.OUTCOMES), name="assessment_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("company"), COMPANY_MAX_LENGTH),
+                name="assessment_company_length",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("respondent_name"), RESPONDENT_NAME_MAX_LENGTH),
+                name="assessment_respondent_name_length",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("respondent_email"), RESPONDENT_EMAIL_MAX_LENGTH),
+                name="assessment_respondent_email_length",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("consultant_notes"), NOTES_MAX_LENGTH),
+                name="assessment_notes_length",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.company} ({self.created_at:%Y-%m-%d})" if self.created_at else self.company
+
+    def get_absolute_url(self):
+        return reverse("advisor:result", kwargs={"token": self.token})
+
+
+class CriteriaState(models.Model):
+    """A stamp that changes with every criteria edit.
+
+    Reading this one row tells a worker whether its in-process copy of the criteria is current;
+    random stamps (not counters) stay unique across rolled-back transactions.
+    """
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    stamp = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("criteria state")
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=True), name="state_single_record")
+        ]
+
+    def __str__(self):
+        return self.stamp

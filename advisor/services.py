@@ -1,0 +1,474 @@
+"""Between the database and the scoring engine: snapshots, versions, validation and writes.
+
+A *snapshot* is a plain JSON-able dict of everything the result pages show of the criteria. The
+engine's input (`scoring.Criteria`) is always derived from a snapshot, so a stored assessment can
+be re-read exactly as it was scored. The *criteria version* hashes only the scoring inputs of a
+snapshot; the *content hash* hashes all of it (PRODUCT.md §5).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core import serializers
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from advisor import models, scoring
+
+DEFAULT_CRITERIA_FILE = Path(settings.BASE_DIR) / "fixtures" / "default_criteria.json"
+
+# Models holding criteria, in the order a fixture must load them (parents first).
+CRITERIA_MODELS = (
+    models.Role,
+    models.Responsibility,
+    models.Competency,
+    models.CaseStudy,
+    models.CaseStudyResult,
+    models.Question,
+    models.AnswerOption,
+    models.QuestionLink,
+    models.ScoringPolicy,
+)
+
+NOT_READY_NO_QUESTIONS = "There are no active questions."
+NOT_READY_NO_POLICY = "The scoring policy is missing."
+NOT_READY_ROLE = "The role “{role}” has nothing to score: no active question links to it."
+QUESTION_FEW_OPTIONS = "Question “{slug}” needs at least two answer options."
+QUESTION_NO_LINK = "Question “{slug}” needs at least one link to a responsibility."
+QUESTION_NO_VALUED_OPTION = "Question “{slug}” needs at least one option with a value."
+QUESTION_RESERVED_SLUG = "The slug “{slug}” is reserved; choose another."
+QUESTION_DUPLICATE_KEY = "Question “{slug}” has the option key “{key}” twice."
+ROLES_MISSING = "The criteria need exactly the two roles {roles}."
+
+
+# ---------------------------------------------------------------------------------------------
+# Snapshot <-> engine
+
+
+def _decimal_text(value: Decimal | None) -> str | None:
+    """A canonical text for a decimal, so 0.5 and 0.500 hash alike."""
+    if value is None:
+        return None
+    return format(Decimal(value).normalize(), "f")
+
+
+def _fraction(text: str | None) -> Fraction | None:
+    return None if text is None else Fraction(text)
+
+
+def criteria_snapshot_build(*, include_inactive: bool = False) -> dict[str, Any]:
+    """Read the criteria from the database as a snapshot (nine queries, whatever the size)."""
+    questions = models.Question.objects.order_by("order", "id").prefetch_related(
+        Prefetch("options", queryset=models.AnswerOption.objects.order_by("order", "id")),
+        Prefetch(
+            "links",
+            queryset=models.QuestionLink.objects.select_related("responsibility").order_by(
+                "responsibility__role__order", "responsibility__order", "responsibility__slug"
+            ),
+        ),
+    )
+    if not include_inactive:
+        questions = questions.filter(active=True)
+    roles = models.Role.objects.order_by("order", "slug").prefetch_related(
+        Prefetch(
+            "responsibilities", queryset=models.Responsibility.objects.order_by("order", "slug")
+        )
+    )
+    policy = models.ScoringPolicy.objects.first()
+    case_study = models.CaseStudy.objects.prefetch_related("results").order_by("id").first()
+    return {
+        "roles": [
+            {
+                "slug": role.slug,
+                "name": role.name,
+                "summary": role.summary,
+                "when_to_hire": role.when_to_hire,
+                "responsibilities": [
+                    {"slug": r.slug, "text": r.text, "weight": _decimal_text(r.weight)}
+                    for r in role.responsibilities.all()
+                ],
+            }
+            for role in roles
+        ],
+        "questions": [
+            {
+                "slug": q.slug,
+                "section": q.section,
+                "text": q.text,
+                "help_text": q.help_text,
+                **({"active": q.active} if include_inactive else {}),
+                "options": [
+                    {"key": o.key, "label": o.label, "value": _decimal_text(o.value)}
+                    for o in q.options.all()
+                ],
+                "links": [
+                    {
+                        "responsibility": link.responsibility.slug,
+                        "weight": _decimal_text(link.weight),
+                    }
+                    for link in q.links.all()
+                ],
+            }
+            for q in questions
+        ],
+        "policy": None
+        if policy is None
+        else {
+            "min_coverage": _decimal_text(policy.min_coverage),
+            "min_fit": _decimal_text(policy.min_fit),
+            "tie_margin": _decimal_text(policy.tie_margin),
+        },
+        "advice": {} if policy is None else policy.advice(),
+        "competencies": [
+            {"title": c.title, "description": c.description}
+            for c in models.Competency.objects.order_by("order", "id")
+        ],
+        "case_study": None
+        if case_study is None
+        else {
+            "title": case_study.title,
+            "summary": case_study.summary,
+            "results": [r.text for r in case_study.results.all()],
+        },
+    }
+
+
+def _scoring_inputs(content: dict[str, Any]) -> dict[str, Any]:
+    """The part of a snapshot that can change a score (PRODUCT.md §5), texts left out."""
+    return {
+        "responsibilities": sorted(
+            [r["slug"], role["slug"], r["weight"]]
+            for role in content["roles"]
+            for r in role["responsibilities"]
+        ),
+        "questions": [
+            {
+                "slug": q["slug"],
+                "options": [[o["key"], o["value"]] for o in q["options"]],
+                "links": sorted([link["responsibility"], link["weight"]] for link in q["links"]),
+            }
+            for q in content["questions"]
+            if q.get("active", True)
+        ],
+        "policy": content["policy"],
+    }
+
+
+def _digest(data: Any) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def criteria_version_of(content: dict[str, Any]) -> str:
+    return _digest(_scoring_inputs(content))
+
+
+def content_hash_of(content: dict[str, Any]) -> str:
+    return _digest(content)
+
+
+def criteria_from_snapshot(content: dict[str, Any]) -> scoring.Criteria:
+    """The engine's input from a snapshot; raises CriteriaError when it cannot score."""
+    policy = content.get("policy")
+    if policy is None:
+        raise scoring.CriteriaError(NOT_READY_NO_POLICY)
+    return scoring.Criteria(
+        responsibilities=tuple(
+            scoring.Responsibility(slug=r["slug"], role=role["slug"], weight=Fraction(r["weight"]))
+            for role in content["roles"]
+            for r in role["responsibilities"]
+        ),
+        questions=tuple(
+            scoring.Question(
+                slug=q["slug"],
+                text=q["text"],
+                options=tuple(
+                    scoring.Option(key=o["key"], label=o["label"], value=_fraction(o["value"]))
+                    for o in q["options"]
+                ),
+                links=tuple(
+                    scoring.Link(
+                        responsibility=link["responsibility"], weight=Fraction(link["weight"])
+                    )
+                    for link in q["links"]
+                ),
+            )
+            for q in content["questions"]
+            if q.get("active", True)
+        ),
+        policy=scoring.Policy(
+            min_coverage=Fraction(policy["min_coverage"]),
+            min_fit=Fraction(policy["min_fit"]),
+            tie_margin=Fraction(policy["tie_margin"]),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+def question_problems(question: dict[str, Any]) -> list[str]:
+    """Rules one question must meet, whatever else the criteria hold."""
+    slug = question["slug"]
+    problems = []
+    if slug in models.RESERVED_SLUGS:
+        problems.append(_(QUESTION_RESERVED_SLUG).format(slug=slug))
+    keys = [o["key"] for o in question["options"]]
+    for key in sorted({k for k in keys if keys.count(k) > 1}):
+        problems.append(_(QUESTION_DUPLICATE_KEY).format(slug=slug, key=key))
+    if len(question["options"]) < 2:
+        problems.append(_(QUESTION_FEW_OPTIONS).format(slug=slug))
+    elif all(o["value"] is None for o in question["options"]):
+        problems.append(_(QUESTION_NO_VALUED_OPTION).format(slug=slug))
+    if not question["links"]:
+        problems.append(_(QUESTION_NO_LINK).format(slug=slug))
+    return problems
+
+
+def readiness_problems(content: dict[str, Any]) -> list[str]:
+    """Why these criteria cannot score (empty when they can)."""
+    problems = []
+    active = [q for q in content["questions"] if q.get("active", True)]
+    if not active:
+        problems.append(_(NOT_READY_NO_QUESTIONS))
+    if content["policy"] is None:
+        problems.append(_(NOT_READY_NO_POLICY))
+    role_of = {
+        r["slug"]: role["slug"] for role in content["roles"] for r in role["responsibilities"]
+    }
+    scored_roles = {role_of.get(link["responsibility"]) for q in active for link in q["links"]}
+    for role in content["roles"]:
+        if active and role["slug"] not in scored_roles:
+            problems.append(_(NOT_READY_ROLE).format(role=role["name"]))
+    return problems
+
+
+def criteria_validate(content: dict[str, Any] | None = None) -> None:
+    """Check the cross-object rules of a whole set of criteria; raise ValidationError listing all.
+
+    Without `content`, validates what the database holds now (inactive questions included).
+    """
+    if content is None:
+        content = criteria_snapshot_build(include_inactive=True)
+    problems = []
+    if sorted(role["slug"] for role in content["roles"]) != sorted(scoring.ROLES):
+        problems.append(_(ROLES_MISSING).format(roles=", ".join(scoring.ROLES)))
+    for question in content["questions"]:
+        problems.extend(question_problems(question))
+    problems.extend(readiness_problems(content))
+    if problems:
+        raise ValidationError(problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# The current criteria, cached per process and checked against one row per request
+
+
+@dataclass
+class CriteriaBundle:
+    """The current criteria as every page needs them; `problems` non-empty means not ready."""
+
+    stamp: str
+    content: dict[str, Any]
+    content_hash: str
+    version: str
+    criteria: scoring.Criteria | None
+    problems: list[str]
+    extras: dict[str, Any] = field(default_factory=dict)  # per-bundle memo (e.g. form choices)
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+_bundle_lock = threading.Lock()
+_bundle: CriteriaBundle | None = None
+
+
+def criteria_touch() -> None:
+    """Record that the criteria changed (called on every criteria save/delete)."""
+    models.CriteriaState.objects.update_or_create(
+        singleton=True, defaults={"stamp": uuid.uuid4().hex}
+    )
+
+
+def _current_stamp() -> str:
+    stamp = models.CriteriaState.objects.values_list("stamp", flat=True).first()
+    if stamp is None:
+        stamp, _created = models.CriteriaState.objects.get_or_create(
+            singleton=True, defaults={"stamp": uuid.uuid4().hex}
+        )
+        stamp = stamp.stamp
+    return stamp
+
+
+def criteria_current() -> CriteriaBundle:
+    """The current active criteria: one query when nothing changed since the last call."""
+    global _bundle
+    stamp = _current_stamp()
+    bundle = _bundle
+    if bundle is not None and bundle.stamp == stamp:
+        return bundle
+    content = criteria_snapshot_build()
+    problems = readiness_problems(content)
+    criteria = None
+    if not problems:
+        try:
+            criteria = criteria_from_snapshot(content)
+        except scoring.CriteriaError as error:
+            problems = [str(error)]
+    bundle = CriteriaBundle(
+        stamp=stamp,
+        content=content,
+        content_hash=content_hash_of(content),
+        version=criteria_version_of(content),
+        criteria=criteria,
+        problems=problems,
+    )
+    with _bundle_lock:
+        _bundle = bundle
+    return bundle
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+def result_as_dict(result: scoring.Result, *, criteria_version: str) -> dict[str, Any]:
+    """The JSON shape of PRODUCT.md §6 (also what an assessment stores as its result)."""
+    sensitivity = result.sensitivity
+    return {
+        "outcome": result.outcome,
+        "fit": {s.role: scoring.to_float(s.fit) for s in result.scores},
+        "coverage": {s.role: scoring.to_float(s.coverage) for s in result.scores},
+        "drivers": [
+            {
+                "question": d.question,
+                "role": d.role,
+                "contribution": scoring.to_float(d.contribution),
+            }
+            for d in result.drivers
+        ],
+        "sensitivity": None
+        if sensitivity is None
+        else {
+            "changes_needed": sensitivity.changes_needed,
+            "outcome_after": sensitivity.outcome_after,
+            "nearest": [
+                {"question": c.question, "from": c.from_key, "to": c.to_key}
+                for c in sensitivity.nearest
+            ],
+        },
+        "criteria_version": criteria_version,
+    }
+
+
+def answers_score(*, answers: dict[str, str], bundle: CriteriaBundle | None = None) -> dict:
+    """Score answers against the current criteria without saving anything.
+
+    Raises scoring.CriteriaError when the criteria cannot score and scoring.AnswerError for bad
+    answers.
+    """
+    bundle = bundle or criteria_current()
+    if not bundle.ready:
+        raise scoring.CriteriaError(" ".join(bundle.problems))
+    result = scoring.score(bundle.criteria, answers)
+    return result_as_dict(result, criteria_version=bundle.version)
+
+
+@transaction.atomic
+def assessment_create(
+    *,
+    company: str,
+    answers: dict[str, str],
+    respondent_name: str = "",
+    respondent_email: str = "",
+    bundle: CriteriaBundle | None = None,
+) -> models.Assessment:
+    """Score and save an assessment with its version and snapshot, all or nothing."""
+    bundle = bundle or criteria_current()
+    result = answers_score(answers=answers, bundle=bundle)
+    version, _created = models.CriteriaVersion.objects.get_or_create(version=bundle.version)
+    snapshot, _created = models.CriteriaSnapshot.objects.get_or_create(
+        content_hash=bundle.content_hash, defaults={"content": bundle.content}
+    )
+    return models.Assessment.objects.create(
+        company=company,
+        respondent_name=respondent_name,
+        respondent_email=respondent_email,
+        answers=dict(answers),
+        result=result,
+        outcome=result["outcome"],
+        criteria_version=version,
+        snapshot=snapshot,
+    )
+
+
+@transaction.atomic
+def assessment_delete(*, assessment: models.Assessment) -> None:
+    """Delete an assessment; its shared snapshot and version hold no personal data and stay."""
+    assessment.delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading and exporting criteria
+
+
+class CriteriaExist(Exception):
+    """Criteria are already in the database; loading would overwrite an HR admin's edits."""
+
+
+def criteria_exist() -> bool:
+    return any(model.objects.exists() for model in CRITERIA_MODELS)
+
+
+def criteria_delete_all() -> None:
+    for model in reversed(CRITERIA_MODELS):
+        model.objects.all().delete()
+
+
+@transaction.atomic
+def criteria_load(*, path: Path = DEFAULT_CRITERIA_FILE, reset: bool = False) -> int:
+    """Load criteria from a fixture file into the database, validated, all or nothing.
+
+    Raises CriteriaExist when criteria are present and `reset` is false, ValidationError when the
+    file's criteria break a rule (nothing is kept then). Returns the number of objects loaded.
+    """
+    if criteria_exist():
+        if not reset:
+            raise CriteriaExist
+        criteria_delete_all()
+    with open(path, encoding="utf-8") as stream:
+        objects = list(serializers.deserialize("json", stream, handle_forward_references=True))
+    allowed = set(CRITERIA_MODELS)
+    for obj in objects:
+        if type(obj.object) not in allowed:
+            raise ValidationError(
+                _("The file holds a %(model)s, which is not criteria.")
+                % {"model": obj.object._meta.label}
+            )
+        obj.object.full_clean(validate_unique=False, validate_constraints=False)
+        obj.save()
+    criteria_validate()
+    return len(objects)
+
+
+def criteria_export() -> str:
+    """The current criteria, inactive questions included, as fixture JSON for criteria_load."""
+    querysets = [model.objects.order_by("pk") for model in CRITERIA_MODELS]
+    return serializers.serialize(
+        "json", [obj for qs in querysets for obj in qs], indent=2, ensure_ascii=False
+    )

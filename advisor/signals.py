@@ -1,0 +1,31 @@
+"""Keeps `CriteriaState.stamp` in step with every change to the criteria.
+
+This is cache invalidation, not business logic: any save or delete of a criteria row (admin,
+loaddata, history revert) must make every worker rebuild its in-process copy of the criteria.
+"""
+
+from django.db.models.signals import post_delete, post_save
+
+from advisor import models, services
+
+CRITERIA_MODELS = (
+    models.Role,
+    models.Responsibility,
+    models.Competency,
+    models.CaseStudy,
+    models.CaseStudyResult,
+    models.Question,
+    models.AnswerOption,
+    models.QuestionLink,
+    models.ScoringPolicy,
+)
+
+
+def _criteria_changed(sender, **kwargs):
+    services.criteria_touch()
+
+
+def connect():
+    for model in CRITERIA_MODELS:
+        post_save.connect(_criteria_changed, sender=model, dispatch_uid=f"criteria-save-{model}")
+        post_delete.connect(_criteria_changed, sender=model, dispatch_uid=f"criteria-del-{model}")
