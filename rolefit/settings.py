@@ -1,6 +1,8 @@
 """RoleFit settings, read from the environment (every variable is documented in the README)."""
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,12 +46,15 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "csp",
+    "axes",
     "advisor",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -57,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a lockout into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rolefit.urls"
@@ -110,3 +117,119 @@ LOGOUT_REDIRECT_URL = "/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Production and security (README "Deploying") --------------------------------------------
+
+# HTTPS is on by default whenever debug is off; DJANGO_HTTPS=0 serves plain HTTP (loopback
+# benchmarks and the load test only).
+HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe the health check over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie: forms carry the token.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+
+# Behind a TLS-terminating proxy (nginx, a cloud load balancer) the app sees plain HTTP.
+# DJANGO_TRUST_PROXY=1 believes the proxy's X-Forwarded-Proto (so HTTPS is recognised and not
+# redirected forever) and takes the client address for rate limits and login lockouts from the
+# last X-Forwarded-For entry (the one the proxy appended). Set it only when clients cannot reach
+# the app except through that proxy: otherwise they could forge both headers.
+TRUST_PROXY = env_bool("DJANGO_TRUST_PROXY", False)
+if TRUST_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+# Result links carry their private token: never send it to another site as a referrer.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4): our own files only, no inline script or style. The admin
+# works under it unchanged (Django's admin has no inline script). `data:` images are Bootstrap's
+# CSS icons (select arrows, check marks), which are SVG data URLs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Static files: WhiteNoise serves compressed, content-hashed files (run `collectstatic` first).
+# Debug and tests use the plain storage, which needs no manifest.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# Caches. "default" is per process (rendered fragments, keyed by content hash, may differ per
+# worker). "ratelimit" counts requests and must be shared by every worker: a table in the database
+# by default (`createcachetable` makes it; `make migrate` runs it), or a Redis URL for large
+# deployments, or `locmem` for a single process.
+RATE_CACHE = os.environ.get("ROLEFIT_RATE_CACHE", "database").strip() or "database"
+if RATE_CACHE == "database":
+    _rate_cache = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "rolefit_ratelimit_cache",
+        # Counters expire after a window; culling removes expired rows beyond this many.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+elif RATE_CACHE == "locmem":
+    _rate_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+elif RATE_CACHE.startswith(("redis://", "rediss://", "unix://")):
+    _rate_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": RATE_CACHE}
+else:
+    raise ImproperlyConfigured("ROLEFIT_RATE_CACHE must be 'database', 'locmem' or a redis:// URL.")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": _rate_cache,
+}
+
+
+def env_rate(name: str, default: str) -> str:
+    # Checked here so a typo stops the start, not the first limited request.
+    value = os.environ.get(name, "").strip().lower() or default
+    if value != "off" and not re.fullmatch(r"[1-9][0-9]*/[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must look like 10/m (per s, m, h or d) or be 'off'.")
+    return value
+
+
+# Per client address, fixed windows (advisor/ratelimit.py).
+ROLEFIT_RATE_SUBMIT = env_rate("ROLEFIT_RATE_SUBMIT", "10/m")
+ROLEFIT_RATE_PDF = env_rate("ROLEFIT_RATE_PDF", "20/m")
+
+# Brute-force protection for both login pages (/admin/login/ and /accounts/login/): django-axes
+# guards the authentication backend itself. Five failures for one username from one address lock
+# that pair out for 15 minutes; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ROLEFIT_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ROLEFIT_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "advisor.ratelimit.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "advisor.ratelimit.client_ip"

@@ -1,4 +1,5 @@
 import pytest
+from django.test import override_settings
 
 from advisor import services
 from tests import factories
@@ -18,3 +19,39 @@ def small_criteria(db):
 @pytest.fixture
 def assessment_factory(db):
     return factories.AssessmentFactory
+
+
+@pytest.fixture(autouse=True)
+def test_settings():
+    """Rate limits off (tests/test_ratelimit.py turns them on) and static files without a manifest
+    (manifest storage needs `collectstatic`), whatever DJANGO_DEBUG says."""
+    with override_settings(
+        ROLEFIT_RATE_SUBMIT="off",
+        ROLEFIT_RATE_PDF="off",
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield
+
+
+@pytest.fixture
+def consultant_user(db, django_user_model):
+    """A user holding the workspace permission directly (not through the Consultants group)."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("consultant", password="unused-in-tests")
+    user.user_permissions.add(Permission.objects.get(codename="use_workspace"))
+    return user
+
+
+@pytest.fixture
+def hr_admin_user(db, django_user_model):
+    """Staff without the workspace permission: HR admins see no assessments (PRODUCT.md §1)."""
+    return django_user_model.objects.create_user("hr-admin", is_staff=True)
+
+
+@pytest.fixture
+def super_user(db, django_user_model):
+    return django_user_model.objects.create_superuser("root", password="unused-in-tests")
