@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 3
 
 .PHONY: help install install-dev run migrate criteria test lint fmt migrations-check bench bench-quick serve loadtest clean
 
@@ -12,6 +13,8 @@ help:
 	@echo "make test         install the dev extra and run the whole suite"
 	@echo "make lint / fmt   ruff check + format check / apply formatting"
 	@echo "make bench        full benchmarks (docs/benchmarks.md); make bench-quick: under a minute"
+	@echo "make serve        production-style: gunicorn + WhiteNoise (README \"Deploying\")"
+	@echo "make loadtest     load and PostgreSQL-restart test on loopback (docs/reliability.md)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +34,7 @@ install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 
 criteria: migrate
 	$(BIN)/python manage.py load_default_criteria
@@ -49,6 +53,16 @@ lint: install-dev
 fmt: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Production-style: debug off unless DJANGO_DEBUG says otherwise; needs DJANGO_SECRET_KEY and
+# DJANGO_ALLOWED_HOSTS (README "Deploying").
+serve: export DJANGO_DEBUG ?= 0
+serve: criteria
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	exec $(BIN)/gunicorn rolefit.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+loadtest: install
+	$(BIN)/python benchmarks/loadtest.py
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
