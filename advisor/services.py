@@ -13,6 +13,7 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -23,6 +24,7 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advisor import models, scoring
@@ -472,3 +474,21 @@ def criteria_export() -> str:
     return serializers.serialize(
         "json", [obj for qs in querysets for obj in qs], indent=2, ensure_ascii=False
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Data retention
+
+
+def assessments_purge(*, older_than_days: int, dry_run: bool = False) -> int:
+    """Delete the assessments created more than `older_than_days` days ago; return how many.
+
+    All or nothing. Snapshots and criteria versions stay: they hold no personal data.
+    """
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    with transaction.atomic():
+        old = models.Assessment.objects.filter(created_at__lt=cutoff)
+        if dry_run:
+            return old.count()
+        _total, per_model = old.delete()
+    return per_model.get(models.Assessment._meta.label, 0)
