@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +8,7 @@ class AdvisorConfig(AppConfig):
     verbose_name = _("RoleFit criteria and assessments")
 
     def ready(self):
-        from advisor import signals
+        from advisor import groups, signals
 
         signals.connect()
+        post_migrate.connect(groups.groups_post_migrate, sender=self, dispatch_uid="rolefit-groups")

@@ -275,6 +275,51 @@ def criteria_validate(content: dict[str, Any] | None = None) -> None:
         raise ValidationError(problems)
 
 
+def question_edit_problems(
+    *,
+    question: models.Question,
+    options: list[dict[str, Any]] | None = None,
+    links: list[dict[str, Any]] | None = None,
+) -> list[str]:
+    """`question_problems` for a question as an edit would leave it (the admin's forms).
+
+    `options` ([{"key", "value"}]) and `links` ([{"responsibility", "weight"}]) are the proposed
+    lists; None keeps what the database holds.
+    """
+    if options is None:
+        saved = question.options.all() if question.pk else []
+        options = [{"key": o.key, "value": _decimal_text(o.value)} for o in saved]
+    if links is None:
+        saved = question.links.select_related("responsibility") if question.pk else []
+        links = [
+            {"responsibility": link.responsibility.slug, "weight": _decimal_text(link.weight)}
+            for link in saved
+        ]
+    return question_problems({"slug": question.slug, "options": options, "links": links})
+
+
+def responsibilities_delete_problems(*, responsibility_ids: set[int]) -> list[str]:
+    """What deleting these responsibilities (and with them their links) would break."""
+    questions = (
+        models.Question.objects.filter(links__responsibility__in=responsibility_ids)
+        .distinct()
+        .order_by("order", "id")
+        .prefetch_related(
+            "options",
+            Prefetch("links", models.QuestionLink.objects.select_related("responsibility")),
+        )
+    )
+    problems = []
+    for question in questions:
+        links = [
+            {"responsibility": link.responsibility.slug, "weight": _decimal_text(link.weight)}
+            for link in question.links.all()
+            if link.responsibility_id not in responsibility_ids
+        ]
+        problems.extend(question_edit_problems(question=question, links=links))
+    return problems
+
+
 # ---------------------------------------------------------------------------------------------
 # The current criteria, cached per process and checked against one row per request
 
@@ -464,6 +509,11 @@ def criteria_load(*, path: Path = DEFAULT_CRITERIA_FILE, reset: bool = False) ->
             )
         obj.object.full_clean(validate_unique=False, validate_constraints=False)
         obj.save()
+    # Fixture objects are saved "raw", which django-simple-history does not record: start each
+    # object's history here, so an HR admin's first edit can be compared and reverted.
+    for model in CRITERIA_MODELS:
+        loaded = [obj.object for obj in objects if type(obj.object) is model]
+        model.history.bulk_history_create(loaded, default_change_reason=f"Loaded {path.name}")
     criteria_validate()
     return len(objects)
 

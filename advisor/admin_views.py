@@ -1,0 +1,173 @@
+"""Admin pages beyond the model pages: the criteria history, the export download, the status box.
+
+Each view is wrapped by `AdminSite.admin_view` (staff login, CSRF) and checks its own permission.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from advisor import models, services
+
+HISTORY_PAGE_SIZE = 50
+CHANGE_TYPES = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+CRITERIA_HISTORY_TITLE = _("Criteria history")
+
+
+def _perms(action: str, model_names) -> list[str]:
+    return [f"advisor.{action}_{name}" for name in model_names]
+
+
+def can_view_criteria_history(user) -> bool:
+    return user.has_perms(
+        _perms("view", (m.history.model._meta.model_name for m in services.CRITERIA_MODELS))
+    )
+
+
+def can_export_criteria(user) -> bool:
+    return user.has_perms(_perms("view", (m._meta.model_name for m in services.CRITERIA_MODELS)))
+
+
+def criteria_status(user) -> dict[str, Any]:
+    """The current criteria version and what this user may open about it (admin index, versions)."""
+    bundle = services.criteria_current()
+    row = models.CriteriaVersion.objects.filter(version=bundle.version).first()
+    return {
+        "criteria_version": bundle.version,
+        "criteria_version_first_used": row.first_used_at if row else None,
+        "criteria_version_assessments": row.assessments.count() if row else 0,
+        "criteria_problems": bundle.problems,
+        "criteria_history_url": reverse("admin:advisor_criteria_history")
+        if can_view_criteria_history(user)
+        else None,
+        "criteria_export_url": reverse("admin:advisor_criteria_export")
+        if can_export_criteria(user)
+        else None,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# One history of every criteria change
+
+
+def _history_union(model_names: list[str]):
+    """Every historical record of these criteria models, newest first, as (id, date, model)."""
+    querysets = [
+        model.history.model.objects.order_by()  # a compound statement takes one ORDER BY
+        .annotate(model_name=Value(model._meta.model_name, output_field=CharField()))
+        .values("history_id", "history_date", "model_name")
+        for model in services.CRITERIA_MODELS
+        if model._meta.model_name in model_names
+    ]
+    first, *rest = querysets
+    return first.union(*rest, all=True).order_by("-history_date", "-history_id")
+
+
+def _describe(record, model) -> str:
+    """The changed object in the words of the admin, without a query per row."""
+    if model is models.QuestionLink:
+        question, responsibility = record.question, record.responsibility
+        start = question.slug if question else record.question_id
+        end = responsibility.slug if responsibility else record.responsibility_id
+        return f"{start} → {end}"
+    if model is models.AnswerOption:
+        question = record.question
+        return f"{question.slug if question else record.question_id}: {record.label}"
+    return str(record.instance)
+
+
+def _admin_url(name: str, *args) -> str | None:
+    try:
+        return reverse(f"admin:advisor_{name}", args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _history_rows(page_items) -> list[dict[str, Any]]:
+    """The page's records with user, object and changes: two queries per model on the page."""
+    ids_by_model = defaultdict(list)
+    for item in page_items:
+        ids_by_model[item["model_name"]].append(item["history_id"])
+    by_key = {}
+    for model in services.CRITERIA_MODELS:
+        name = model._meta.model_name
+        if name not in ids_by_model:
+            continue
+        historical = model.history.model
+        related = [f.name for f in model._meta.concrete_fields if f.is_relation]
+        previous_id = (
+            historical.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+            .order_by("-history_id")
+            .values("history_id")[:1]
+        )
+        records = list(
+            historical.objects.filter(history_id__in=ids_by_model[name])
+            .select_related("history_user", *related)
+            .annotate(previous_id=Subquery(previous_id))
+        )
+        previous = historical.objects.in_bulk(
+            [r.previous_id for r in records if r.previous_id is not None]
+        )
+        for record in records:
+            before = previous.get(record.previous_id)
+            changes = []
+            if before is not None and record.history_type == "~":
+                delta = record.diff_against(before)
+                changes = HistoricalRecordContextHelper(model, record).context_for_delta_changes(
+                    delta
+                )
+            by_key[name, record.history_id] = {
+                "date": record.history_date,
+                "user": record.history_user,
+                "change_type": CHANGE_TYPES.get(record.history_type, record.history_type),
+                "model": model._meta.verbose_name,
+                "object": _describe(record, model),
+                "changes": changes,
+                "history_url": _admin_url(f"{name}_history", record.id),
+                "version_url": _admin_url(f"{name}_simple_history", record.id, record.history_id),
+            }
+    return [by_key[item["model_name"], item["history_id"]] for item in page_items]
+
+
+def criteria_history(request, *, site):
+    if not can_view_criteria_history(request.user):
+        raise PermissionDenied
+    choices = [(m._meta.model_name, m._meta.verbose_name_plural) for m in services.CRITERIA_MODELS]
+    selected = request.GET.get("model", "")
+    names = [selected] if selected in dict(choices) else [name for name, _label in choices]
+    paginator = Paginator(_history_union(names), HISTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("p"))
+    context = {
+        **site.each_context(request),
+        "title": CRITERIA_HISTORY_TITLE,
+        "model_choices": choices,
+        "selected_model": selected if len(names) == 1 else "",
+        "page_obj": page,
+        "page_range": paginator.get_elided_page_range(page.number),
+        "rows": _history_rows(page.object_list),
+    }
+    return TemplateResponse(request, "admin/advisor/criteria_history.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+
+
+def criteria_export_download(request, *, site):
+    """The current criteria as a fixture file for `load_default_criteria --from FILE`."""
+    if not can_export_criteria(request.user):
+        raise PermissionDenied
+    version = services.criteria_current().version
+    filename = f"rolefit-criteria-{timezone.localdate():%Y-%m-%d}-{version[:12]}.json"
+    response = HttpResponse(services.criteria_export(), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
