@@ -41,7 +41,7 @@ def consultant_user(db, django_user_model):
     """A user holding the workspace permission directly (not through the Consultants group)."""
     from django.contrib.auth.models import Permission
 
-    user = django_user_model.objects.create_user("consultant", password="unused-in-tests")
+    user = django_user_model.objects.create_user("consultant")
     user.user_permissions.add(Permission.objects.get(codename="use_workspace"))
     return user
 
@@ -54,4 +54,4 @@ def hr_admin_user(db, django_user_model):
 
 @pytest.fixture
 def super_user(db, django_user_model):
-    return django_user_model.objects.create_superuser("root", password="unused-in-tests")
+    return django_user_model.objects.create_superuser("root", password=None)

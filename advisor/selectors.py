@@ -1,0 +1,144 @@
+"""Read queries over assessments for the consultants' workspace and its CSV export.
+
+Every function here costs a fixed number of queries whatever the number of assessments: the list
+is one query per page, the counts per outcome one aggregate, the export one streamed query.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count, F, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from advisor import models, scoring
+
+# Sort keys a request may ask for → the ORDER BY they mean (the id breaks ties, so pages are
+# stable). Company order ignores case whatever the database's collation; each order is served by
+# an index: created_at, and (LOWER(company), id) from migration 0002_workspace_search.
+SORTS = {
+    "-created": (F("created_at").desc(), F("id").desc()),
+    "created": (F("created_at").asc(), F("id").asc()),
+    "company": (Lower("company").asc(), F("id").asc()),
+    "-company": (Lower("company").desc(), F("id").desc()),
+}
+DEFAULT_SORT = "-created"
+
+# The columns the list page shows; the rest (answers, notes) stays in the database.
+LIST_FIELDS = ("token", "company", "respondent_name", "created_at", "outcome", "result")
+
+# Rows fetched per round trip when streaming the export (a server-side cursor on PostgreSQL).
+EXPORT_CHUNK_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class AssessmentFilters:
+    """What the workspace filters by; empty values filter nothing."""
+
+    company: str = ""
+    outcome: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    sort: str = DEFAULT_SORT
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    # A range on the indexed column itself (not on a date cast of it), so the index serves it.
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _filtered(filters: AssessmentFilters, *, with_outcome: bool = True) -> QuerySet:
+    qs = models.Assessment.objects.all()
+    if filters.company:
+        qs = qs.filter(company__icontains=filters.company)
+    if with_outcome and filters.outcome:
+        qs = qs.filter(outcome=filters.outcome)
+    if filters.date_from:
+        qs = qs.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to and filters.date_to < datetime.date.max:
+        qs = qs.filter(created_at__lt=_day_start(filters.date_to + datetime.timedelta(days=1)))
+    return qs
+
+
+def assessment_list(*, filters: AssessmentFilters) -> QuerySet:
+    """The assessments matching `filters`, in the requested order, with the list's columns."""
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    return _filtered(filters).only(*LIST_FIELDS).order_by(*order)
+
+
+def assessment_outcome_counts(*, filters: AssessmentFilters) -> dict[str, int]:
+    """How many assessments match each outcome under `filters` (its outcome aside): one query.
+
+    Every outcome is present, zero when none matches.
+    """
+    rows = (
+        _filtered(filters, with_outcome=False)
+        .order_by()
+        .values_list("outcome")
+        .annotate(n=Count("id"))
+    )
+    counts = dict.fromkeys(scoring.OUTCOMES, 0)
+    counts.update(dict(rows))
+    return counts
+
+
+def assessment_by_token(*, token: str) -> QuerySet:
+    """The assessment with `token` (an empty queryset when none) with what its pages need."""
+    return models.Assessment.objects.select_related("snapshot", "criteria_version").filter(
+        token=token
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV export
+
+EXPORT_FIXED_COLUMNS = (
+    "created_at",
+    "company",
+    "respondent_name",
+    "respondent_email",
+    "outcome",
+    "fit_product_owner",
+    "fit_product_manager",
+    "coverage_product_owner",
+    "coverage_product_manager",
+    "criteria_version",
+)
+
+
+def assessment_export_rows(*, filters: AssessmentFilters) -> Iterator[tuple]:
+    """The export's rows as raw values in one streamed query: EXPORT_FIXED_COLUMNS, then the
+    answers dict (question slug → option key).
+
+    Fits and coverage are picked out of the result JSON by the database, so only the small
+    answers JSON is parsed per row. A JSON null may come back as the text "null" (SQLite).
+    """
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    return (
+        _filtered(filters)
+        .order_by(*order)
+        .annotate(
+            fit_po=KT(f"result__fit__{scoring.PRODUCT_OWNER}"),
+            fit_pm=KT(f"result__fit__{scoring.PRODUCT_MANAGER}"),
+            cov_po=KT(f"result__coverage__{scoring.PRODUCT_OWNER}"),
+            cov_pm=KT(f"result__coverage__{scoring.PRODUCT_MANAGER}"),
+        )
+        .values_list(
+            "created_at",
+            "company",
+            "respondent_name",
+            "respondent_email",
+            "outcome",
+            "fit_po",
+            "fit_pm",
+            "cov_po",
+            "cov_pm",
+            "criteria_version__version",
+            "answers",
+        )
+        .iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    )

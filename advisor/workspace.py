@@ -1,0 +1,273 @@
+"""The consultants' workspace: assessment list, consultant detail with notes, CSV export.
+
+Every view here needs the permission `advisor.use_workspace` (PRODUCT.md §1): anonymous visitors
+go to the login page, logged-in users without it get 403.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator, Sequence
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from advisor import models, scoring, selectors, services
+
+WORKSPACE_PERMISSION = "advisor.use_workspace"
+PAGE_SIZE = 25
+EXPORT_ROWS_PER_CHUNK = 500
+
+DATE_RANGE_REVERSED = gettext_noop("The “to” date is before the “from” date.")
+TEXT_NUL_CHARACTER = gettext_noop("Remove the NUL character (\\0) from this text.")
+TEXT_TOO_LONG = gettext_noop(
+    "Keep this to at most %(limit_value)d characters (it has %(show_value)d)."
+)
+NOTES_SAVED = gettext_noop("Notes saved.")
+
+SORT_CHOICES = [
+    ("-created", gettext_lazy("Newest first")),
+    ("created", gettext_lazy("Oldest first")),
+    ("company", gettext_lazy("Company A–Z")),
+    ("-company", gettext_lazy("Company Z–A")),
+]
+
+
+def workspace_view(view):
+    """Login (redirect) then permission (403), and no caching of these personal pages."""
+    return wraps(view)(
+        never_cache(
+            login_required(permission_required(WORKSPACE_PERMISSION, raise_exception=True)(view))
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Forms
+
+
+class WorkspaceFilterForm(forms.Form):
+    """The list's search, filters and sort, read from the query string."""
+
+    company = forms.CharField(
+        label=gettext_lazy("Company"),
+        required=False,
+        max_length=models.COMPANY_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "class": "form-control"}),
+    )
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Outcome"),
+        required=False,
+        choices=[("", gettext_lazy("Any outcome")), *models.Assessment.OUTCOME_CHOICES],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    date_from = forms.DateField(
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort"),
+        required=False,
+        choices=SORT_CHOICES,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            self.add_error("date_to", _(DATE_RANGE_REVERSED))
+        return cleaned
+
+    def filters(self) -> selectors.AssessmentFilters:
+        """The filters from the fields that are valid; an invalid field filters nothing."""
+        self.is_valid()
+        data = self.cleaned_data
+        return selectors.AssessmentFilters(
+            company=data.get("company") or "",
+            outcome=data.get("outcome") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            sort=data.get("sort") or selectors.DEFAULT_SORT,
+        )
+
+
+class NotesField(forms.CharField):
+    def to_python(self, value):
+        # Browsers send a textarea's line breaks as CRLF but count them as one character.
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n")
+
+
+TEXT_ERRORS = {
+    "null_characters_not_allowed": gettext_lazy(TEXT_NUL_CHARACTER),
+    "max_length": gettext_lazy(TEXT_TOO_LONG),
+}
+
+
+class NotesForm(forms.ModelForm):
+    """What a consultant adds to an assessment for the client's report.
+
+    Validation only: the view saves through services.assessment_notes_update.
+    """
+
+    consultant_notes = NotesField(
+        label=gettext_lazy("Consultant notes"),
+        required=False,
+        max_length=models.NOTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 10, "class": "form-control"}),
+        help_text=gettext_lazy("Printed in the report, for whoever holds the link."),
+        error_messages=TEXT_ERRORS,
+    )
+
+    class Meta:
+        model = models.Assessment
+        fields = ["prepared_for", "prepared_by", "consultant_notes"]
+        error_messages = {"prepared_for": TEXT_ERRORS, "prepared_by": TEXT_ERRORS}
+        widgets = {
+            "prepared_for": forms.TextInput(attrs={"class": "form-control"}),
+            "prepared_by": forms.TextInput(attrs={"class": "form-control"}),
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Views
+
+
+def _fits(assessment: models.Assessment) -> list[float | None]:
+    fit = assessment.result.get("fit", {})
+    return [fit.get(role) for role in scoring.ROLES]
+
+
+@require_GET
+@workspace_view
+def workspace_list(request):
+    form = WorkspaceFilterForm(request.GET)
+    filters = form.filters()
+    counts = selectors.assessment_outcome_counts(filters=filters)
+    total = counts[filters.outcome] if filters.outcome else sum(counts.values())
+    paginator = Paginator(selectors.assessment_list(filters=filters), PAGE_SIZE)
+    paginator.count = total  # known from the counts: saves a COUNT query per page
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [(a, _fits(a)) for a in page.object_list],
+        "total": total,
+        "outcome_total": sum(counts.values()),
+        "outcome_counts": [
+            (key, label, counts[key]) for key, label in models.Assessment.OUTCOME_CHOICES
+        ],
+        "filtered": any(
+            request.GET.get(name) for name in ("company", "outcome", "date_from", "date_to")
+        ),
+    }
+    return render(request, "advisor/workspace_list.html", context)
+
+
+def _summary(assessment: models.Assessment) -> dict:
+    return {
+        "fits": _fits(assessment),
+        "advice": assessment.snapshot.content.get("advice", {}).get(assessment.outcome, ""),
+    }
+
+
+def _assessment_or_404(token: str) -> models.Assessment:
+    assessment = selectors.assessment_by_token(token=token).first()
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view
+def workspace_detail(request, token):
+    assessment = _assessment_or_404(token)
+    # The page shows what is saved, not what a rejected form would have changed.
+    context = {"assessment": assessment, **_summary(assessment)}
+    form = NotesForm(request.POST or None, instance=assessment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_notes_update(assessment=assessment, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _(NOTES_SAVED))
+            return redirect("advisor:workspace_detail", token=assessment.token)
+    context["form"] = form
+    return render(request, "advisor/workspace_detail.html", context)
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for csv.writer in a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: str) -> str:
+    """Neutralise a cell a spreadsheet would read as a formula (OWASP: prefix a single quote)."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def _number(value) -> str:
+    return "" if value is None or value == "null" else repr(float(value))
+
+
+def csv_lines(question_slugs: Sequence[str], rows: Iterable[tuple]) -> Iterator[str]:
+    """The export, a few hundred CSV lines per chunk, starting with a BOM so Excel reads UTF-8."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow([*selectors.EXPORT_FIXED_COLUMNS, *question_slugs])
+    chunk = []
+    for created_at, company, name, email, outcome, *numbers, version, answers in rows:
+        cells = [
+            timezone.localtime(created_at).isoformat(timespec="seconds"),
+            csv_safe(company),
+            csv_safe(name),
+            csv_safe(email),
+            outcome,
+            *(_number(n) for n in numbers),
+            version,
+            *(csv_safe(answers.get(slug) or "") for slug in question_slugs),
+        ]
+        chunk.append(writer.writerow(cells))
+        if len(chunk) >= EXPORT_ROWS_PER_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
+
+
+@require_GET
+@workspace_view
+def workspace_export(request):
+    filters = WorkspaceFilterForm(request.GET).filters()
+    # Today's questions, in order; the bundle costs one query when nothing changed.
+    question_slugs = [q["slug"] for q in services.criteria_current().content["questions"]]
+    rows = selectors.assessment_export_rows(filters=filters)
+    response = StreamingHttpResponse(
+        csv_lines(question_slugs, rows), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"rolefit-assessments-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,470 @@
+"""The consultants' workspace: access, list, search, filters, sort, pagination, notes, login."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from advisor import models, scoring, selectors, services, workspace
+from tests import examples
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assessment(default_criteria):
+    return services.assessment_create(
+        company="Acme Robotics",
+        respondent_name="Rita Respondent",
+        respondent_email="rita@example.com",
+        answers=examples.STANDARD_REPORT,
+    )
+
+
+def bulk_copies(template: models.Assessment, count: int, **fields) -> list[models.Assessment]:
+    """`count` rows sharing `template`'s version, snapshot and result (fast: one INSERT)."""
+    rows = [
+        models.Assessment(
+            company=fields.get("company", f"Client {i:05d}"),
+            answers=template.answers,
+            result=template.result,
+            outcome=fields.get("outcome", template.outcome),
+            criteria_version=template.criteria_version,
+            snapshot=template.snapshot,
+        )
+        for i in range(count)
+    ]
+    return models.Assessment.objects.bulk_create(rows)
+
+
+def set_created(company: str, day: datetime.date) -> None:
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+    models.Assessment.objects.filter(company=company).update(created_at=moment)
+
+
+def companies(response) -> list[str]:
+    return [a.company for a, _fits in response.context["rows"]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Access matrix (PRODUCT.md §1) for every URL of the workspace and the report
+
+WORKSPACE_URLS = ["advisor:workspace", "advisor:workspace_export", "advisor:workspace_detail"]
+REPORT_URLS = ["advisor:report", "advisor:report_pdf"]
+
+
+TOKENLESS_URLS = {"advisor:workspace", "advisor:workspace_export"}
+
+
+def url_for(name: str, token: str) -> str:
+    return reverse(name) if name in TOKENLESS_URLS else reverse(name, kwargs={"token": token})
+
+
+@pytest.fixture
+def client_as(client, consultant_user, hr_admin_user, super_user):
+    users = {"consultant": consultant_user, "hr_admin": hr_admin_user, "superuser": super_user}
+
+    def make(who: str) -> Client:
+        if who in users:
+            client.force_login(users[who])
+        return client
+
+    return make
+
+
+@pytest.mark.parametrize("name", WORKSPACE_URLS)
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("anonymous", 302),
+        ("link_holder", 302),
+        ("consultant", 200),
+        ("hr_admin", 403),
+        ("superuser", 200),
+    ],
+)
+def test_workspace_access(client_as, assessment, name, who, expected):
+    url = url_for(name, assessment.token)
+    response = client_as(who).get(url)
+    assert response.status_code == expected
+    if expected == 302:
+        assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
+@pytest.mark.parametrize("name", REPORT_URLS)
+@pytest.mark.parametrize("who", ["link_holder", "consultant", "hr_admin", "superuser"])
+def test_report_reachable_by_link_holder_and_everyone_with_the_token(
+    client_as, assessment, name, who
+):
+    response = client_as(who).get(url_for(name, assessment.token))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "who"),
+    [
+        *((name, who) for name in REPORT_URLS for who in ("anonymous", "consultant")),
+        ("advisor:workspace_detail", "consultant"),
+        ("advisor:workspace_detail", "superuser"),
+    ],
+)
+def test_unknown_token_is_404(client_as, assessment, name, who):
+    response = client_as(who).get(url_for(name, assessment.token + "nope"))
+    assert response.status_code == 404
+
+
+def test_unknown_token_in_the_workspace_asks_anonymous_to_log_in_first(client, assessment):
+    # Whether a token exists is nobody's business before logging in.
+    response = client.get(url_for("advisor:workspace_detail", "no-such-token"))
+    assert response.status_code == 302
+
+
+def test_workspace_refuses_other_methods(client_as, assessment):
+    client = client_as("consultant")
+    assert client.post(reverse("advisor:workspace")).status_code == 405
+    assert client.post(reverse("advisor:workspace_export")).status_code == 405
+    assert client.delete(url_for("advisor:workspace_detail", assessment.token)).status_code == 405
+
+
+def test_nav_shows_assessments_only_with_the_permission(client_as, assessment):
+    workspace_link = f'href="{reverse("advisor:workspace")}"'
+    hr_page = client_as("hr_admin").get(reverse("advisor:home")).content.decode()
+    assert workspace_link not in hr_page
+    assert "Log out" in hr_page
+    consultant_page = client_as("consultant").get(reverse("advisor:home")).content.decode()
+    assert workspace_link in consultant_page
+
+
+def test_anonymous_nav_offers_log_in(client):
+    page = client.get(reverse("advisor:home")).content.decode()
+    assert f'href="{reverse("login")}"' in page
+    assert "Log out" not in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Login and logout
+
+
+def test_login_page_in_the_site_style(client):
+    response = client.get(reverse("login"), {"next": "/assessments/"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="username"' in page and 'name="password"' in page
+    assert 'name="next" value="/assessments/"' in page
+    assert "vendor/bootstrap/bootstrap.min.css" in page
+
+
+def test_login_then_workspace_then_logout(client, consultant_user):
+    consultant_user.set_password("unused-in-tests")
+    consultant_user.save()
+    response = client.post(
+        reverse("login"),
+        {"username": "consultant", "password": "unused-in-tests", "next": "/assessments/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/assessments/"
+    assert client.get("/assessments/").status_code == 200
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get("/assessments/").status_code == 302
+
+
+def test_login_with_a_wrong_password_stays_on_the_form(client, consultant_user):
+    consultant_user.set_password("unused-in-tests")
+    consultant_user.save()
+    response = client.post(reverse("login"), {"username": "consultant", "password": "wrong"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+# ---------------------------------------------------------------------------------------------
+# The list
+
+
+@pytest.fixture
+def consultant_client(client, consultant_user):
+    client.force_login(consultant_user)
+    return client
+
+
+@pytest.fixture
+def three_clients(default_criteria):
+    made = {
+        "Acme Robotics": examples.STANDARD_REPORT,  # product-manager
+        "Bolt Logistics": examples.PRODUCT_OWNER,
+        "acme foods": examples.NEITHER,
+    }
+    for company, answers in made.items():
+        services.assessment_create(company=company, answers=answers)
+    set_created("Acme Robotics", datetime.date(2025, 3, 10))
+    set_created("Bolt Logistics", datetime.date(2025, 4, 2))
+    set_created("acme foods", datetime.date(2025, 5, 20))
+
+
+def test_list_shows_newest_first_with_outcome_and_fits(consultant_client, three_clients):
+    response = consultant_client.get(reverse("advisor:workspace"))
+    assert companies(response) == ["acme foods", "Bolt Logistics", "Acme Robotics"]
+    page = response.content.decode()
+    assert "Hire a product owner" in page
+    assert "100 %" in page  # Bolt Logistics' product-owner fit
+    report = reverse("advisor:report", kwargs={"token": models.Assessment.objects.first().token})
+    assert report in page
+
+
+def test_search_by_company_ignores_case(consultant_client, three_clients):
+    response = consultant_client.get(reverse("advisor:workspace"), {"company": "ACME"})
+    assert sorted(companies(response)) == ["Acme Robotics", "acme foods"]
+
+
+def test_filter_by_outcome(consultant_client, three_clients):
+    response = consultant_client.get(
+        reverse("advisor:workspace"), {"outcome": scoring.PRODUCT_OWNER}
+    )
+    assert companies(response) == ["Bolt Logistics"]
+    assert response.context["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"date_from": "2025-04-02"}, ["acme foods", "Bolt Logistics"]),
+        ({"date_to": "2025-04-02"}, ["Bolt Logistics", "Acme Robotics"]),
+        ({"date_from": "2025-04-01", "date_to": "2025-04-30"}, ["Bolt Logistics"]),
+        ({"date_from": "2025-04-02", "date_to": "2025-04-02"}, ["Bolt Logistics"]),
+    ],
+)
+def test_filter_by_date_range_includes_both_days(
+    consultant_client, three_clients, params, expected
+):
+    assert companies(consultant_client.get(reverse("advisor:workspace"), params)) == expected
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date_from": "not-a-date"},
+        {"date_to": "2025-02-30"},
+        {"date_from": "2025-05-01", "date_to": "2025-04-01"},
+        {"outcome": "hire-everyone"},
+        {"sort": "password"},
+        {"company": "x" * 201},
+        {"company": "nul\x00byte"},
+    ],
+)
+def test_bad_filters_are_form_errors_not_500(consultant_client, three_clients, params):
+    response = consultant_client.get(reverse("advisor:workspace"), params)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    # An invalid field filters nothing; the valid ones still apply.
+    assert len(companies(response)) in (1, 3)
+
+
+@pytest.mark.parametrize("params", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"}])
+def test_extreme_dates_are_no_500(consultant_client, three_clients, params):
+    response = consultant_client.get(reverse("advisor:workspace"), params)
+    assert response.status_code == 200
+    assert len(companies(response)) == 3
+
+
+def test_reversed_date_range_says_why(consultant_client, three_clients):
+    response = consultant_client.get(
+        reverse("advisor:workspace"), {"date_from": "2025-05-01", "date_to": "2025-04-01"}
+    )
+    assert response.context["form"].errors["date_to"] == [workspace.DATE_RANGE_REVERSED]
+    assert workspace.DATE_RANGE_REVERSED in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("company", ["acme foods", "Acme Robotics", "Bolt Logistics"]),
+        ("-company", ["Bolt Logistics", "Acme Robotics", "acme foods"]),
+        ("created", ["Acme Robotics", "Bolt Logistics", "acme foods"]),
+        ("-created", ["acme foods", "Bolt Logistics", "Acme Robotics"]),
+    ],
+)
+def test_sort(consultant_client, three_clients, sort, expected):
+    # Company order ignores case, whatever the database's collation.
+    assert (
+        companies(consultant_client.get(reverse("advisor:workspace"), {"sort": sort})) == expected
+    )
+
+
+def test_counts_per_outcome_at_the_top(consultant_client, three_clients):
+    response = consultant_client.get(
+        reverse("advisor:workspace"), {"outcome": scoring.NEITHER, "company": "acme"}
+    )
+    counts = {key: n for key, _label, n in response.context["outcome_counts"]}
+    # Counts follow the search but not the outcome filter, so each one is a way to narrow down.
+    assert counts == {
+        scoring.PRODUCT_OWNER: 0,
+        scoring.PRODUCT_MANAGER: 1,
+        scoring.BOTH: 0,
+        scoring.NEITHER: 1,
+        scoring.UNDETERMINED: 0,
+    }
+    assert response.context["outcome_total"] == 2
+    assert companies(response) == ["acme foods"]
+
+
+def test_pagination(consultant_client, assessment):
+    bulk_copies(assessment, workspace.PAGE_SIZE * 2 + 1)  # 52 assessments, three pages
+    url = reverse("advisor:workspace")
+    first = consultant_client.get(url, {"sort": "company"})
+    second = consultant_client.get(url, {"sort": "company", "page": 2})
+    last = consultant_client.get(url, {"sort": "company", "page": 3})
+    assert len(companies(first)) == len(companies(second)) == workspace.PAGE_SIZE
+    assert companies(last) == ["Client 00049", "Client 00050"]
+    assert not set(companies(first)) & set(companies(second))
+    assert 'href="?sort=company&amp;page=2"' in first.content.decode()
+    assert first.context["page"].paginator.num_pages == 3
+
+
+@pytest.mark.parametrize(("page", "number"), [("999", 3), ("abc", 1), ("-1", 3), ("0", 3)])
+def test_out_of_range_pages_fall_back(consultant_client, assessment, page, number):
+    bulk_copies(assessment, workspace.PAGE_SIZE * 2)
+    response = consultant_client.get(reverse("advisor:workspace"), {"page": page})
+    assert response.status_code == 200
+    assert response.context["page"].number == number
+
+
+def test_empty_state(consultant_client, default_criteria):
+    response = consultant_client.get(reverse("advisor:workspace"))
+    assert response.status_code == 200
+    assert "No assessments yet." in response.content.decode()
+
+
+def test_empty_state_when_filters_match_nothing(consultant_client, three_clients):
+    response = consultant_client.get(reverse("advisor:workspace"), {"company": "Zenith"})
+    page = response.content.decode()
+    assert "No assessment matches these filters." in page
+    assert response.context["total"] == 0
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_list_query_count_is_constant(
+    consultant_client, assessment, count, django_assert_max_num_queries
+):
+    bulk_copies(assessment, count - 1)
+    # session, user, the user's two permission queries, counts per outcome, the page's rows
+    with django_assert_max_num_queries(6):
+        response = consultant_client.get(
+            reverse("advisor:workspace"), {"company": "client", "page": 2, "sort": "company"}
+        )
+    assert response.status_code == 200
+    assert response.context["total"] == count - 1
+    assert len(companies(response)) == min(workspace.PAGE_SIZE, count - 1)
+
+
+def test_list_selector_date_filters_use_the_column_not_a_cast():
+    filters = selectors.AssessmentFilters(
+        date_from=datetime.date(2025, 1, 1), date_to=datetime.date(2025, 1, 31)
+    )
+    sql = str(selectors.assessment_list(filters=filters).query)
+    assert '"created_at" >=' in sql and '"created_at" <' in sql
+
+
+# ---------------------------------------------------------------------------------------------
+# The consultant detail and notes
+
+
+def test_detail_shows_the_assessment_and_the_notes_form(consultant_client, assessment):
+    response = consultant_client.get(url_for("advisor:workspace_detail", assessment.token))
+    page = response.content.decode()
+    assert "Acme Robotics" in page and "Rita Respondent" in page
+    assert 'name="consultant_notes"' in page and 'name="prepared_for"' in page
+    assert reverse("advisor:report", kwargs={"token": assessment.token}) in page
+    assert reverse("advisor:report_pdf", kwargs={"token": assessment.token}) in page
+
+
+def test_saving_notes_redirects_back_and_keeps_them(consultant_client, assessment):
+    url = url_for("advisor:workspace_detail", assessment.token)
+    response = consultant_client.post(
+        url,
+        {
+            "consultant_notes": "Start with a\r\nproduct manager.",
+            "prepared_for": "Ann Client, CEO",
+            "prepared_by": "Carl Consultant",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    assessment.refresh_from_db()
+    assert assessment.consultant_notes == "Start with a\nproduct manager."
+    assert assessment.prepared_for == "Ann Client, CEO"
+    assert assessment.prepared_by == "Carl Consultant"
+    assert workspace.NOTES_SAVED in consultant_client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"consultant_notes": "a\x00b"}, "consultant_notes", workspace.TEXT_NUL_CHARACTER),
+        ({"prepared_by": "\x00"}, "prepared_by", workspace.TEXT_NUL_CHARACTER),
+        (
+            {"consultant_notes": "x" * (models.NOTES_MAX_LENGTH + 1)},
+            "consultant_notes",
+            workspace.TEXT_TOO_LONG % {"limit_value": 10_000, "show_value": 10_001},
+        ),
+        (
+            {"prepared_for": "y" * 201},
+            "prepared_for",
+            workspace.TEXT_TOO_LONG % {"limit_value": 200, "show_value": 201},
+        ),
+    ],
+)
+def test_bad_notes_are_form_errors(consultant_client, assessment, data, field, message):
+    response = consultant_client.post(url_for("advisor:workspace_detail", assessment.token), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assessment.refresh_from_db()
+    assert assessment.consultant_notes == "" and assessment.prepared_by == ""
+
+
+def test_notes_at_the_limit_count_crlf_as_one_character(consultant_client, assessment):
+    notes = ("x" * 99 + "\r\n") * 99 + "x" * 100  # 10,000 characters once CRLF is LF
+    response = consultant_client.post(
+        url_for("advisor:workspace_detail", assessment.token), {"consultant_notes": notes}
+    )
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert len(assessment.consultant_notes) == models.NOTES_MAX_LENGTH
+
+
+def test_notes_post_needs_csrf(consultant_user, assessment):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(consultant_user)
+    url = url_for("advisor:workspace_detail", assessment.token)
+    assert client.post(url, {"consultant_notes": "hi"}).status_code == 403
+    assessment.refresh_from_db()
+    assert assessment.consultant_notes == ""
+
+
+def test_notes_post_needs_the_permission(client, hr_admin_user, assessment):
+    client.force_login(hr_admin_user)
+    url = url_for("advisor:workspace_detail", assessment.token)
+    assert client.post(url, {"consultant_notes": "hi"}).status_code == 403
+    assessment.refresh_from_db()
+    assert assessment.consultant_notes == ""
+
+
+def test_detail_query_count(consultant_client, assessment, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):
+        response = consultant_client.get(url_for("advisor:workspace_detail", assessment.token))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"consultant_notes": "\x00"}, services.TEXT_NUL_CHARACTER),
+        ({"consultant_notes": "n" * 10_001}, services.NOTES_TOO_LONG.format(limit=10_000)),
+        ({"prepared_for": "p" * 201}, services.PREPARED_TOO_LONG.format(limit=200)),
+    ],
+)
+def test_notes_service_refuses_what_the_database_would(assessment, fields, message):
+    data = {"consultant_notes": "", "prepared_for": "", "prepared_by": "", **fields}
+    with pytest.raises(ValidationError) as error:
+        services.assessment_notes_update(assessment=assessment, **data)
+    assert error.value.messages == [message]
