@@ -1,0 +1,167 @@
+"""The workspace's CSV export: header, rows, filters, formula neutralisation, query count."""
+
+import csv
+import io
+
+import pytest
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+
+from advisor import models, scoring, selectors, services, workspace
+from tests import examples
+
+pytestmark = pytest.mark.django_db
+
+FIXED = [
+    "created_at",
+    "company",
+    "respondent_name",
+    "respondent_email",
+    "outcome",
+    "fit_product_owner",
+    "fit_product_manager",
+    "coverage_product_owner",
+    "coverage_product_manager",
+    "criteria_version",
+]
+
+
+@pytest.fixture
+def consultant_client(client, consultant_user):
+    client.force_login(consultant_user)
+    return client
+
+
+def export(client, **params) -> tuple[StreamingHttpResponse, list[list[str]]]:
+    response = client.get(reverse("advisor:workspace_export"), params)
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")  # so spreadsheets read UTF-8
+    return response, list(csv.reader(io.StringIO(text[1:], newline="")))
+
+
+def test_header_is_the_fixed_columns_then_active_question_slugs(
+    consultant_client, default_criteria
+):
+    response, rows = export(consultant_client)
+    assert rows == [FIXED + examples.ALL_QUESTIONS]
+    assert list(selectors.EXPORT_FIXED_COLUMNS) == FIXED
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="rolefit-assessments-')
+    assert isinstance(response, StreamingHttpResponse)
+
+
+def test_inactive_questions_have_no_column(consultant_client, default_criteria):
+    question = models.Question.objects.get(slug="portfolio-complexity")
+    question.active = False
+    question.save()
+    services.criteria_touch()
+    _response, rows = export(consultant_client)
+    assert "portfolio-complexity" not in rows[0]
+    assert rows[0][-1] == "revenue-decline"
+
+
+def test_rows_hold_the_assessment_and_blanks_for_unanswered(consultant_client, default_criteria):
+    full = services.assessment_create(
+        company="Acme, Inc.",
+        respondent_name="Rita",
+        respondent_email="rita@example.com",
+        answers=examples.STANDARD_REPORT,
+    )
+    services.assessment_create(company="Half Ltd", answers={"agile-team": "agree"})
+    _response, rows = export(consultant_client, sort="company")
+    header, acme, half = rows
+    acme = dict(zip(header, acme, strict=True))
+    assert acme["company"] == "Acme, Inc."
+    assert acme["respondent_name"] == "Rita" and acme["respondent_email"] == "rita@example.com"
+    assert acme["outcome"] == scoring.PRODUCT_MANAGER
+    assert float(acme["fit_product_owner"]) == full.result["fit"][scoring.PRODUCT_OWNER]
+    assert float(acme["fit_product_manager"]) == full.result["fit"][scoring.PRODUCT_MANAGER]
+    assert float(acme["coverage_product_owner"]) == 1.0
+    assert acme["criteria_version"] == full.criteria_version.version
+    assert acme["created_at"] == full.created_at.isoformat(timespec="seconds")
+    assert {slug: acme[slug] for slug in examples.ALL_QUESTIONS} == examples.STANDARD_REPORT
+
+    half = dict(zip(header, half, strict=True))
+    assert half["outcome"] == scoring.UNDETERMINED
+    assert half["agile-team"] == "agree"
+    assert half["fit_product_manager"] == ""  # nothing answered for the PM: no fit
+    assert half["coverage_product_manager"] == "0.0"
+    assert all(half[slug] == "" for slug in examples.ALL_QUESTIONS if slug != "agile-team")
+
+
+def test_export_follows_the_list_filters(consultant_client, default_criteria):
+    services.assessment_create(company="Acme Robotics", answers=examples.STANDARD_REPORT)
+    services.assessment_create(company="Bolt", answers=examples.PRODUCT_OWNER)
+    services.assessment_create(company="acme foods", answers=examples.PRODUCT_OWNER)
+    _response, rows = export(consultant_client, company="acme", outcome=scoring.PRODUCT_OWNER)
+    assert [row[1] for row in rows[1:]] == ["acme foods"]
+    _response, rows = export(consultant_client, sort="-company")
+    assert [row[1] for row in rows[1:]] == ["Bolt", "Acme Robotics", "acme foods"]
+
+
+def test_bad_filters_export_everything_rather_than_fail(consultant_client, default_criteria):
+    services.assessment_create(company="Acme", answers=examples.BOTH)
+    _response, rows = export(consultant_client, date_from="yesterday", sort="nope", outcome="x")
+    assert len(rows) == 2
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_formula_cells_are_neutralised(consultant_client, default_criteria, prefix):
+    dangerous = f'{prefix}HYPERLINK("http://evil.example","x")'
+    services.assessment_create(company=dangerous, respondent_name=dangerous, answers=examples.BOTH)
+    _response, rows = export(consultant_client)
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["company"] == "'" + dangerous
+    assert row["respondent_name"] == "'" + dangerous
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+2", "'=1+2"),
+        ("plain", "plain"),
+        ("a=b", "a=b"),
+        ("", ""),
+        ("-", "'-"),
+        (" =1", " =1"),
+    ],
+)
+def test_csv_safe(value, expected):
+    assert workspace.csv_safe(value) == expected
+
+
+def test_export_streams_in_at_most_two_queries(
+    consultant_user, default_criteria, django_assert_max_num_queries
+):
+    template = services.assessment_create(company="Acme", answers=examples.STANDARD_REPORT)
+    models.Assessment.objects.bulk_create(
+        models.Assessment(
+            company=f"Client {i}",
+            answers=template.answers,
+            result=template.result,
+            outcome=template.outcome,
+            criteria_version=template.criteria_version,
+            snapshot=template.snapshot,
+        )
+        for i in range(selectors.EXPORT_CHUNK_SIZE + 10)  # more than one fetch
+    )
+    services.criteria_current()  # the process' criteria are warm, as after the first request
+    with django_assert_max_num_queries(2):
+        slugs = [q["slug"] for q in services.criteria_current().content["questions"]]
+        lines = workspace.csv_lines(
+            slugs, selectors.assessment_export_rows(filters=selectors.AssessmentFilters())
+        )
+        rows = list(csv.reader(io.StringIO("".join(lines)[1:], newline="")))
+    assert len(rows) == 1 + selectors.EXPORT_CHUNK_SIZE + 11
+
+
+def test_export_view_query_count(
+    consultant_client, default_criteria, django_assert_max_num_queries
+):
+    services.assessment_create(company="Acme", answers=examples.STANDARD_REPORT)
+    services.criteria_current()
+    # session, user, the user's two permission queries, then the export's two
+    with django_assert_max_num_queries(6):
+        response = consultant_client.get(reverse("advisor:workspace_export"))
+        b"".join(response.streaming_content)
