@@ -1,7 +1,8 @@
 """RoleFit's scoring engine (PRODUCT.md §4): pure, deterministic, explainable; stdlib only.
 
 Criteria and answers go in as frozen dataclasses and a mapping; a frozen `Result` comes out. All
-arithmetic uses `fractions.Fraction`, so every comparison below is exact (0.6 − 0.5 is not < 0.1).
+arithmetic is exact — `fractions.Fraction`, or integers over a common denominator inside — so
+every comparison below is exact too (0.6 − 0.5 is not < 0.1).
 
 For each role R, a question q weighs `w_qR = Σ w_qc · w_c` over its links to the responsibilities c
 of R (link weight w_qc, responsibility weight w_c). With v_q the value of the chosen option:
@@ -25,11 +26,15 @@ Sensitivity: the fewest changes (one to three, each on a different answered ques
 the answer one step to a neighbouring valued option) that change the outcome; see `score`.
 """
 
+import heapq
 import math
+import operator
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
+from typing import NamedTuple
 
 PRODUCT_OWNER = "product-owner"
 PRODUCT_MANAGER = "product-manager"
@@ -246,87 +251,90 @@ def score(criteria: Criteria, answers: Mapping[str, str]) -> Result:
     # Integers throughout: w_qR = weights[q][R] / weight_unit and v = value / value_unit.
     weights, weight_unit = _question_weights(criteria)
     scales, value_unit = _scales(criteria)
-    total = [sum(w[i] for w in weights) for i in range(2)]
+    total = [sum(w[r] for w in weights) for r in range(2)]
     for role, total_weight in zip(ROLES, total, strict=True):
         if total_weight == 0:
             raise CriteriaError(ROLE_CANNOT_SCORE.format(role=role))
 
-    answered = []  # (question index, position of the answer in the scale)
-    answered_weight = [0, 0]
-    weighted_value = [0, 0]
+    answered = []  # (question index, position of the answer in its scale)
     for index, question in enumerate(criteria.questions):
         key = answers.get(question.slug)
-        position = next((p for p, (o, _) in enumerate(scales[index]) if o.key == key), None)
-        if position is None:
-            continue
-        answered.append((index, position))
-        value = scales[index][position][1]
-        for i in range(2):
-            answered_weight[i] += weights[index][i]
-            weighted_value[i] += weights[index][i] * value
-
-    denominators = [value_unit * answered_weight[i] for i in range(2)]
+        for position, (option, _) in enumerate(scales[index]):
+            if option.key == key:
+                answered.append((index, position))
+    answered_weight = [sum(weights[q][r] for q, _ in answered) for r in range(2)]
+    weighted_value = [sum(weights[q][r] * scales[q][p][1] for q, p in answered) for r in range(2)]
+    # fit_R = weighted_value[R] / denominators[R]
+    denominators = [value_unit * answered_weight[r] for r in range(2)]
     fits = [
-        Fraction(weighted_value[i], denominators[i]) if denominators[i] else None for i in range(2)
+        Fraction(weighted_value[r], denominators[r]) if answered_weight[r] else None
+        for r in range(2)
     ]
     scores = tuple(
         RoleScore(
-            role=ROLES[i],
-            fit=fits[i],
-            coverage=Fraction(answered_weight[i], total[i]),
-            answered_weight=Fraction(answered_weight[i], weight_unit),
-            total_weight=Fraction(total[i], weight_unit),
+            role=ROLES[r],
+            fit=fits[r],
+            coverage=Fraction(answered_weight[r], total[r]),
+            answered_weight=Fraction(answered_weight[r], weight_unit),
+            total_weight=Fraction(total[r], weight_unit),
         )
-        for i in range(2)
+        for r in range(2)
     )
     outcome = decide(fits[0], fits[1], scores[0].coverage, scores[1].coverage, criteria.policy)
 
-    drivers = []
-    for index, position in answered:
-        value = scales[index][position][1]
-        for i in range(2):
-            if weights[index][i] * value > 0:
-                contribution = Fraction(weights[index][i] * value, denominators[i])
-                drivers.append((-contribution, index, i))
-    drivers.sort()
-
+    # Contributions w_qR · v_q / denominators[R], compared on a common denominator.
+    common = math.lcm(*(d for d in denominators if d))
+    drivers = sorted(
+        (-weights[q][r] * scales[q][p][1] * (common // denominators[r]), q, r)
+        for q, p in answered
+        for r in range(2)
+        if weights[q][r] * scales[q][p][1] > 0
+    )
     sensitivity = None
     if outcome != UNDETERMINED:
         search = _Search.build(
             criteria.policy, weights, scales, answered, denominators, weighted_value, outcome
         )
-        found = search.nearest()
-        if found is None:
-            sensitivity = MORE_THAN_THREE
-        else:
-            moves, outcome_after = found
-            answer = dict(answered)
-            sensitivity = Sensitivity(
-                changes_needed=len(moves),
-                outcome_after=outcome_after,
-                nearest=tuple(
-                    Change(
-                        question=criteria.questions[index].slug,
-                        from_key=scales[index][answer[index]][0].key,
-                        to_key=scales[index][target][0].key,
-                    )
-                    for index, target in moves
-                ),
-            )
+        sensitivity = _sensitivity(criteria, scales, dict(answered), search.nearest())
     return Result(
         outcome=outcome,
         scores=scores,
         drivers=tuple(
-            Driver(question=criteria.questions[index].slug, role=ROLES[i], contribution=-negative)
-            for negative, index, i in drivers
+            Driver(
+                question=criteria.questions[q].slug,
+                role=ROLES[r],
+                contribution=Fraction(-negative, common),
+            )
+            for negative, q, r in drivers
         ),
         sensitivity=sensitivity,
     )
 
 
+def _sensitivity(criteria, scales, positions, found) -> Sensitivity:
+    """The sensitivity in words, from what `_Search.nearest` found."""
+    if found is None:
+        return MORE_THAN_THREE
+    moves, outcome_after = found
+    return Sensitivity(
+        changes_needed=len(moves),
+        outcome_after=outcome_after,
+        nearest=tuple(
+            Change(
+                question=criteria.questions[q].slug,
+                from_key=scales[q][positions[q]][0].key,
+                to_key=scales[q][target][0].key,
+            )
+            for q, target in moves
+        ),
+    )
+
+
 def _ratio(x) -> tuple[int, int]:
-    """Numerator and denominator of an exact number (Fraction, int or Decimal)."""
-    return Fraction(x).as_integer_ratio()
+    """Numerator and (positive) denominator of an exact number (Fraction, int or Decimal)."""
+    if not isinstance(x, Fraction | int):
+        x = Fraction(x)
+    return x.numerator, x.denominator
 
 
 def _check_policy(policy: Policy) -> None:
@@ -395,9 +403,10 @@ def _scales(criteria: Criteria) -> tuple[list[tuple[tuple[Option, int], ...]], i
             if o.key in keys:
                 raise CriteriaError(DUPLICATE_OPTION.format(key=o.key, slug=q.slug))
             keys.add(o.key)
-            if o.value is not None and not 0 <= o.value <= 1:
-                raise CriteriaError(BAD_VALUE.format(key=o.key, slug=q.slug, value=o.value))
         ratios.append([(o, _ratio(o.value)) for o in q.options if o.value is not None])
+        for o, (numerator, denominator) in ratios[-1]:
+            if not 0 <= numerator <= denominator:
+                raise CriteriaError(BAD_VALUE.format(key=o.key, slug=q.slug, value=o.value))
     unit = math.lcm(*(d for scale in ratios for _, (_, d) in scale))
     scales = [tuple((o, n * (unit // d)) for o, (n, d) in scale) for scale in ratios]
     return scales, unit
@@ -407,18 +416,54 @@ def _scales(criteria: Criteria) -> tuple[list[tuple[tuple[Option, int], ...]], i
 # Sensitivity
 #
 # Coverage never moves (a step goes between valued options), so the outcome after a change set
-# depends only on the point (fit_PO, fit_PM), and every possible step adds a fixed vector to it.
-# The search therefore works on integers: the fits, the thresholds and all step vectors are
-# scaled by the least common multiple of their denominators, which keeps every comparison exact
-# and makes them fast. Steps with the same vector are merged into one *class*; a set of changes
-# is first found as a multiset of classes, then the concrete questions are picked (`_pick`).
+# depends only on the point (x, y) = (fit_PO, fit_PM), and each possible step adds a fixed vector
+# to it. The search works on integers: the fits, the thresholds and the step vectors are scaled
+# by a common denominator, which keeps every comparison exact and fast. Steps with the same
+# vector form one *class*; a change set is first found as a multiset of classes, and then the
+# concrete questions are picked (`_Search._pick`).
 #
-# Pruning: from a point, r more steps taken from a given list of classes can move x only within
-# [sum of the r lowest dx, sum of the r highest dx], and likewise y and x − y. If the outcome is
-# the same everywhere in that box (`_box_may_change`), nothing in the list can change it. With the
-# classes in a fixed order and the bounds precomputed for every suffix of it, a loop over the
-# next class can stop as soon as its suffix cannot help, and the same suffix bounds give a lower
-# bound on |Δx| + |Δy| that stops a loop once it cannot match the best set found so far.
+# The points with another outcome are a union of *pieces*, each cut out by one or two of the
+# lines x = min_fit, y = min_fit and x − y = ±tie_margin (`_pieces`). A smallest change set that
+# lands in a piece consists of steps that each push towards it — a step that moves away from
+# (or along) every line of the piece could be dropped and the rest would still land there — so
+# each piece is searched with only those steps, sorted by their push on its farther line.
+#
+# Pruning: r more steps from a list can move x only between the sums of the r lowest and of the
+# r highest dx in the list, and likewise y, x − y and x + y. With these sums precomputed for
+# every suffix of the sorted list, a loop over the next step stops as soon as its suffix cannot
+# reach the piece, or cannot bring |Δx| + |Δy| down to the best cost found so far. The last
+# step bisects the list for the steps that push far enough and tries them smallest push first.
+# A piece that three steps cannot reach is never searched, so "more than three" far from every
+# line costs one pass over the steps.
+
+_X, _Y, _D = 0, 1, 2  # the axes x, y and x − y
+
+
+def _pieces(outcome, min_fit, tie):
+    """The points with another outcome than `outcome`, as pieces: tuples of constraints.
+
+    A constraint (axis, 1, bound) reads "the point's coordinate on `axis` ≥ bound", and
+    (axis, −1, bound) reads "≤ bound". On integers, "|x − y| < tie_margin or x = y" is
+    |x − y| ≤ tie, where tie = max(tie_margin − 1, 0).
+    """
+    x_reached, x_below = (_X, 1, min_fit), (_X, -1, min_fit - 1)
+    y_reached, y_below = (_Y, 1, min_fit), (_Y, -1, min_fit - 1)
+    if outcome == NEITHER:
+        return ((x_reached,), (y_reached,))
+    if outcome == BOTH:
+        return ((x_below,), (y_below,), ((_D, 1, tie + 1),), ((_D, -1, -tie - 1),))
+    if outcome == PRODUCT_OWNER:
+        return ((x_below,), (y_reached, (_D, -1, tie)))
+    return ((y_below,), (x_reached, (_D, 1, -tie)))
+
+
+class _Piece(NamedTuple):
+    """A piece of the other outcomes, and the steps that push towards it, largest push first."""
+
+    constraints: tuple[tuple[int, int, int], ...]  # on the displacement from the current point
+    slots: list[tuple[int, int, tuple[int, int], int]]  # (dx, dy, class vector, copy number)
+    pushes: tuple[list[int], ...]  # per constraint, each slot's push towards it
+    sums: list  # `_suffix_sums(slots)`, filled in when a search needs more than one step
 
 
 class _Search:
@@ -426,7 +471,9 @@ class _Search:
 
     @classmethod
     def build(cls, policy, weights, scales, answered, denominators, weighted_value, outcome):
-        """The search for integer-scaled fits; see `score` for the meaning of the arguments."""
+        """The search from `score`'s integers: weights[q] = (w_qPO, w_qPM) and scales[q] =
+        ((option, value), ...) in their units, answered = ((question, position), ...), and
+        fit_R = weighted_value[R] / denominators[R]."""
         min_fit, min_fit_unit = _ratio(policy.min_fit)
         margin, margin_unit = _ratio(policy.tie_margin)
         unit = math.lcm(*denominators, min_fit_unit, margin_unit)
@@ -451,160 +498,151 @@ class _Search:
         )
 
     def __init__(self, classes, outcome, x0, y0, min_fit, margin):
-        self.outcome, self.x0, self.y0 = outcome, x0, y0
-        self.min_fit, self.margin = min_fit, margin
-        # Only the first questions of a class can be part of the best set (see `_pick`).
-        self.members = []
-        self.slots = []  # (dx, dy, class number, copy number), largest steps first
-        for vector in sorted(classes, key=lambda v: (-abs(v[0]) - abs(v[1]), v)):
-            members, questions = [], set()
-            for index, target in classes[vector]:
-                if len(questions) == MAX_CHANGES and index not in questions:
-                    break
-                questions.add(index)
-                members.append((index, target))
-            for copy in range(len(questions)):
-                self.slots.append((vector[0], vector[1], len(self.members), copy))
-            self.members.append(members)
-        self.tables = None
+        self.outcome, self.x0, self.y0, self.min_fit, self.margin = outcome, x0, y0, min_fit, margin
+        # Only the first three questions of a class can be in the best set (see `_pick`).
+        self.members = {}
+        for vector, moves in classes.items():
+            questions = []
+            for index, target in moves:
+                if index not in questions:
+                    if len(questions) == MAX_CHANGES:
+                        break
+                    questions.append(index)
+                self.members.setdefault(vector, []).append((index, target))
+        start = (x0, y0, x0 - y0)
+        self.pieces = []
+        for constraints in _pieces(outcome, min_fit, max(margin - 1, 0)):
+            relative = tuple(
+                sorted(
+                    ((axis, sign, bound - start[axis]) for axis, sign, bound in constraints),
+                    # The constraint farthest away is likely the binding one: it goes first.
+                    key=lambda c: -c[1] * c[2],
+                )
+            )
+            pushing = [v for v in self.members if any(s * _along(v, a) > 0 for a, s, _ in relative)]
+            axis, sign, _ = relative[0]
+            pushing.sort(key=lambda v: (-sign * _along(v, axis), v))
+            slots = [
+                (vector[0], vector[1], vector, copy)
+                for vector in pushing
+                for copy in range(len({index for index, _ in self.members[vector]}))
+            ]
+            # How far each slot moves the point towards each constraint; up to three steps
+            # must be able to meet every constraint.
+            pushes = tuple([s * _along(slot, a) for slot in slots] for a, s, _ in relative)
+            if all(
+                sum(p for p in heapq.nlargest(MAX_CHANGES, column) if p > 0) >= s * need
+                for column, (_, s, need) in zip(pushes, relative, strict=True)
+            ):
+                self.pieces.append(_Piece(relative, slots, pushes, []))
 
     def nearest(self):
         """The best change set as (moves, outcome after), or None for "more than three".
 
         moves = ((question index, target position in its scale), ...) in question order.
         """
-        if not self.slots or not self._may_change():
-            return None
         for size in range(1, MAX_CHANGES + 1):
-            found = self._run(size)
-            if found is not None:
-                moves, (dx, dy) = found
-                after = _fit_outcome(self.x0 + dx, self.y0 + dy, self.min_fit, self.margin)
-                return moves, after
+            self.best = None  # (cost, moves, (Δx, Δy))
+            for piece in self.pieces:
+                if size > 1 and not piece.sums:
+                    piece.sums.extend(_suffix_sums(piece.slots))
+                self._visit(piece, 0, size, 0, 0, [])
+            if self.best is not None:
+                _, moves, (dx, dy) = self.best
+                return moves, _fit_outcome(self.x0 + dx, self.y0 + dy, self.min_fit, self.margin)
         return None
 
-    def _may_change(self) -> bool:
-        """Whether up to three steps could change the outcome at all (a cheap, sound test)."""
-        reach = [
-            _extremes([s[0] for s in self.slots]),
-            _extremes([s[1] for s in self.slots]),
-            _extremes([s[0] - s[1] for s in self.slots]),
-        ]
-        (x_lo, x_hi), (y_lo, y_hi), (d_lo, d_hi) = ((min(low), max(high)) for low, high in reach)
-        x0, y0 = self.x0, self.y0
-        return self._box_may_change(
-            x0 + x_lo, x0 + x_hi, y0 + y_lo, y0 + y_hi, x0 - y0 + d_lo, x0 - y0 + d_hi
-        )
-
-    def _run(self, size: int):
-        """The best set of exactly `size` steps that changes the outcome as (moves, (Δx, Δy))."""
-        if self.tables is None:
-            self.tables = self._suffix_tables()
-        self.best = None  # (cost, moves, vector)
-        self._visit(0, size, 0, 0, [])
-        return None if self.best is None else self.best[1:]
-
-    def _suffix_tables(self):
-        """For every suffix of the slots: sums of its 0..3 lowest and highest dx, dy and dx − dy."""
-        tops = [[], [], []]
-        bottoms = [[], [], []]
-        rows = [None] * (len(self.slots) + 1)
-        rows[-1] = ((0,), (0,), (0,), (0,), (0,), (0,))
-        for p in range(len(self.slots) - 1, -1, -1):
-            dx, dy = self.slots[p][:2]
-            row = []
-            for axis, value in enumerate((dx, dy, dx - dy)):
-                tops[axis] = sorted((*tops[axis], value), reverse=True)[:MAX_CHANGES]
-                bottoms[axis] = sorted((*bottoms[axis], value))[:MAX_CHANGES]
-                row.append(_prefix_sums(bottoms[axis]))
-                row.append(_prefix_sums(tops[axis]))
-            rows[p] = tuple(row)
-        return rows
-
-    def _visit(self, start, remaining, dx, dy, chosen):
-        if remaining == 0:
-            self._consider(dx, dy, chosen)
+    def _visit(self, piece, start, remaining, dx, dy, chosen):
+        """Extend `chosen` (slot numbers, ascending) by `remaining` slots from `start` on."""
+        if remaining == 1:
+            self._finish(piece, start, dx, dy, chosen)
             return
-        x0, y0, slots, tables = self.x0, self.y0, self.slots, self.tables
+        slots = piece.slots
         for p in range(start, len(slots) - remaining + 1):
-            x_lows, x_highs, y_lows, y_highs, d_lows, d_highs = tables[p]
-            x_lo, x_hi = dx + x_lows[remaining], dx + x_highs[remaining]
-            y_lo, y_hi = dy + y_lows[remaining], dy + y_highs[remaining]
-            if not self._box_may_change(
-                x0 + x_lo,
-                x0 + x_hi,
-                y0 + y_lo,
-                y0 + y_hi,
-                x0 - y0 + dx - dy + d_lows[remaining],
-                x0 - y0 + dx - dy + d_highs[remaining],
-            ):
+            row = piece.sums[p]
+            if not _reaches(piece.constraints, row, remaining, dx, dy):
                 break
-            if self.best is not None and (max(0, x_lo, -x_hi) + max(0, y_lo, -y_hi) > self.best[0]):
+            if self.best is not None and _least_cost(row, remaining, dx, dy) > self.best[0]:
                 break
             step_x, step_y, _, copy = slots[p]
             # Copies of a class are interchangeable: take them in order.
             if copy and (not chosen or chosen[-1] != p - 1):
                 continue
             chosen.append(p)
-            self._visit(p + 1, remaining - 1, dx + step_x, dy + step_y, chosen)
+            self._visit(piece, p + 1, remaining - 1, dx + step_x, dy + step_y, chosen)
             chosen.pop()
 
-    def _consider(self, dx, dy, chosen):
-        if _fit_outcome(self.x0 + dx, self.y0 + dy, self.min_fit, self.margin) == self.outcome:
-            return
-        cost = abs(dx) + abs(dy)
-        if self.best is not None and cost > self.best[0]:
-            return
-        moves = self._pick(chosen)
-        if moves is not None and (self.best is None or (cost, moves) < self.best[:2]):
-            self.best = (cost, moves, (dx, dy))
+    def _finish(self, piece, start, dx, dy, chosen):
+        """The last step: try every slot from `start` on that lands in the piece.
 
-    def _pick(self, chosen):
-        """The lowest concrete moves for the chosen slots, each on a different question.
+        The slots that meet the first constraint come first, so bisection finds where they end.
+        They are tried smallest push first: |Δx| + |Δy| is at least the push of the whole set
+        on that constraint, so once that exceeds the best cost, no larger push can do better.
+        This is the innermost loop of the search, hence written out.
+        """
+        slots, pushes = piece.slots, piece.pushes
+        moved = (dx, dy, dx - dy)
+        (axis, sign, need), *second = piece.constraints
+        pushed = sign * moved[axis]
+        end = bisect_right(pushes[0], pushed - sign * need, key=operator.neg)
+        if second:
+            (second_axis, second_sign, second_need) = second[0]
+            second_least = second_sign * (second_need - moved[second_axis])
+        last = chosen[-1] if chosen else None
+        for p in range(end - 1, start - 1, -1):
+            if self.best is not None and pushed + pushes[0][p] > self.best[0]:
+                break
+            if second and pushes[1][p] < second_least:
+                continue
+            step_x, step_y, vector, copy = slots[p]
+            if copy and last != p - 1:
+                continue
+            x, y = dx + step_x, dy + step_y
+            cost = abs(x) + abs(y)
+            if self.best is not None and cost > self.best[0]:
+                continue
+            moves = self._pick([slots[c][2] for c in chosen] + [vector])
+            if moves is not None and (self.best is None or (cost, moves) < self.best[:2]):
+                self.best = (cost, moves, (x, y))
 
-        Taking only the first questions of each class is enough: a move on a later question
-        can always be swapped for an unused earlier one of its class, which lowers the tuple.
+    def _pick(self, vectors):
+        """The lowest concrete moves for these classes, each on a different question.
+
+        The first three questions of each class are enough: a move on a later question can
+        always be swapped for one on an unused earlier question of its class, which lowers the
+        tuple.
         """
         best = None
-        for moves in product(*(self.members[self.slots[p][2]] for p in chosen)):
+        for moves in product(*(self.members[v] for v in vectors)):
             if len({index for index, _ in moves}) == len(moves):
                 ordered = tuple(sorted(moves))
                 if best is None or ordered < best:
                     best = ordered
         return best
 
-    def _box_may_change(self, x_lo, x_hi, y_lo, y_hi, d_lo, d_hi) -> bool:
-        """Whether some point with x, y and x − y in these ranges could have another outcome.
 
-        Conservative (it may say True for a box whose other outcomes are out of reach), so a
-        False is proof that nothing in the box changes the outcome.
-        """
-        outcome, min_fit = self.outcome, self.min_fit
-        xs = (False,) if x_hi < min_fit else (True,) if x_lo >= min_fit else (False, True)
-        ys = (False,) if y_hi < min_fit else (True,) if y_lo >= min_fit else (False, True)
-        tie = max(self.margin - 1, 0)  # on integers, "|d| < margin or d = 0" is |d| <= tie
-        for x_ok in xs:
-            for y_ok in ys:
-                if x_ok and y_ok:
-                    lo = max(d_lo, min_fit - y_hi)
-                    hi = min(d_hi, x_hi - min_fit)
-                    if lo > hi:
-                        continue
-                    if (
-                        (outcome != BOTH and lo <= tie and hi >= -tie)
-                        or (outcome != PRODUCT_OWNER and hi > tie)
-                        or (outcome != PRODUCT_MANAGER and lo < -tie)
-                    ):
-                        return True
-                elif outcome != (PRODUCT_OWNER if x_ok else PRODUCT_MANAGER if y_ok else NEITHER):
-                    return True
-        return False
+def _along(vector, axis) -> int:
+    return vector[0] - vector[1] if axis == _D else vector[axis]
 
 
-def _extremes(values):
-    """Prefix sums of the up-to-three lowest and of the up-to-three highest values."""
-    ordered = sorted(values)
-    return _prefix_sums(ordered[:MAX_CHANGES]), _prefix_sums(ordered[::-1][:MAX_CHANGES])
+def _suffix_sums(slots):
+    """For every suffix of `slots`, per axis: sums of its 0..3 lowest and of its 0..3 highest.
+
+    The axes are x, y, x − y and, for `_least_cost` only, x + y.
+    """
+    rows = [None] * (len(slots) + 1)
+    lowest: list[list[int]] = [[], [], [], []]
+    highest: list[list[int]] = [[], [], [], []]
+    rows[-1] = (((0,), (0,)),) * 4
+    for p in range(len(slots) - 1, -1, -1):
+        dx, dy = slots[p][:2]
+        row = []
+        for axis, value in enumerate((dx, dy, dx - dy, dx + dy)):
+            lowest[axis] = sorted((*lowest[axis], value))[:MAX_CHANGES]
+            highest[axis] = sorted((*highest[axis], value), reverse=True)[:MAX_CHANGES]
+            row.append((_prefix_sums(lowest[axis]), _prefix_sums(highest[axis])))
+        rows[p] = tuple(row)
+    return rows
 
 
 def _prefix_sums(values):
@@ -612,3 +650,29 @@ def _prefix_sums(values):
     for value in values:
         sums.append(sums[-1] + value)
     return tuple(sums)
+
+
+def _reaches(constraints, row, remaining, dx, dy) -> bool:
+    """Whether `remaining` more steps from a suffix, after the displacement (dx, dy), could meet
+    every constraint of a piece: a necessary condition only."""
+    moved = (dx, dy, dx - dy)
+    for axis, sign, need in constraints:
+        lows, highs = row[axis]
+        if sign > 0 and moved[axis] + highs[remaining] < need:
+            return False
+        if sign < 0 and moved[axis] + lows[remaining] > need:
+            return False
+    return True
+
+
+def _least_cost(row, remaining, dx, dy) -> int:
+    """A lower bound of |Δx| + |Δy| after `remaining` more steps from a suffix, from (dx, dy).
+
+    |Δx| + |Δy| is at least |Δx| + |Δy| taken apart and each of ±Δx ± Δy; the sums bound each.
+    """
+    (x_lows, x_highs), (y_lows, y_highs), (d_lows, d_highs), (s_lows, s_highs) = row
+    x_low, x_high = dx + x_lows[remaining], dx + x_highs[remaining]
+    y_low, y_high = dy + y_lows[remaining], dy + y_highs[remaining]
+    d_low, d_high = dx - dy + d_lows[remaining], dx - dy + d_highs[remaining]
+    s_low, s_high = dx + dy + s_lows[remaining], dx + dy + s_highs[remaining]
+    return max(max(0, x_low, -x_high) + max(0, y_low, -y_high), d_low, -d_high, s_low, -s_high)
