@@ -22,7 +22,8 @@ from typing import Any
 from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -514,6 +515,11 @@ def criteria_load(*, path: Path = DEFAULT_CRITERIA_FILE, reset: bool = False) ->
     for model in CRITERIA_MODELS:
         loaded = [obj.object for obj in objects if type(obj.object) is model]
         model.history.bulk_history_create(loaded, default_change_reason=f"Loaded {path.name}")
+    # The file sets primary keys, so move PostgreSQL's sequences past them (as loaddata does);
+    # else the admin's next new question would collide with a loaded one.
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), CRITERIA_MODELS):
+            cursor.execute(sql)
     criteria_validate()
     return len(objects)
 

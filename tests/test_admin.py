@@ -653,3 +653,6 @@ def test_export_then_import_into_an_empty_database_scores_identically(
     assert after == before
     assert services.criteria_export() == exported
     assert json.loads(exported)  # a real fixture, not an empty list
+    # The file set the primary keys; new rows must still get free ones (PostgreSQL sequences).
+    factories.QuestionFactory(links=[(models.Responsibility.objects.first(), 1)])
+    models.Competency.objects.create(title="Writing", description="Clear writing.")
