@@ -132,6 +132,7 @@ def _history_rows(page_items) -> list[dict[str, Any]]:
                 "model": model._meta.verbose_name,
                 "object": _describe(record, model),
                 "changes": changes,
+                "unchanged": before is not None and record.history_type == "~" and not changes,
                 "history_url": _admin_url(f"{name}_history", record.id),
                 "version_url": _admin_url(f"{name}_simple_history", record.id, record.history_id),
             }
