@@ -128,17 +128,17 @@ def test_every_admin_page_loads_for_a_superuser(
 ):
     assessment_factory(answers=examples.BOTH)
     client.force_login(superuser)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("admin:index")).status_code == 200
     for model, model_admin in admin.site._registry.items():
         if model._meta.app_label != "advisor":
             continue
-        with django_assert_max_num_queries(30):
+        with django_assert_max_num_queries(15):
             response = client.get(admin_url(model, "changelist"))
         assert response.status_code == 200, model
         obj = model.objects.first()
         assert obj is not None, f"no {model.__name__} to open"
-        with django_assert_max_num_queries(100):
+        with django_assert_max_num_queries(20):
             response = client.get(admin_url(model, "change", obj.pk))
         assert response.status_code == 200, model
         if model_admin.has_add_permission(response.wsgi_request):
@@ -520,7 +520,7 @@ def test_criteria_history_lists_every_change_newest_first(
     assert hr_client.post(url, data).status_code == 302
 
     history_url = reverse("admin:advisor_criteria_history")
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(25):
         response = hr_client.get(history_url)
     assert response.status_code == 200
     rows = response.context["rows"]
@@ -576,7 +576,7 @@ def test_the_admin_shows_the_current_version_and_assessments_per_version(
     assessment_factory(answers=examples.BOTH)
     current = services.criteria_current().version
 
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(15):
         response = hr_client.get(admin_url(models.CriteriaVersion, "changelist"))
     assert response.status_code == 200
     listed = response.context["cl"].result_list
