@@ -41,9 +41,10 @@ def parse_rate(value: str) -> Rate | None:
     return Rate(limit=int(count), period=PERIODS[unit])
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
     """The client's address: REMOTE_ADDR, or the proxy's X-Forwarded-For entry when trusted.
 
+    None when there is no valid address (e.g. a server on a Unix socket without a proxy header).
     Also django-axes' AXES_CLIENT_IP_CALLABLE, so login lockouts and rate limits agree on who a
     client is.
     """
@@ -55,14 +56,14 @@ def client_ip(request) -> str:
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:
-        return "unknown"
+        return None
 
 
 def hit(scope: str, request, rate: Rate) -> int:
     """Count one request of this client in `scope`; return 0 if allowed, else seconds to wait."""
     now = clock()
     window = int(now // rate.period)
-    key = f"rl:{scope}:{client_ip(request)}:{window}"
+    key = f"rl:{scope}:{client_ip(request) or 'unknown'}:{window}"
     cache = caches[CACHE_ALIAS]
     # add() is atomic: the first request of a window creates the counter, later ones increment.
     if cache.add(key, 1, timeout=rate.period + 1):

@@ -151,8 +151,8 @@ def test_behind_a_trusted_proxy_the_client_is_the_address_the_proxy_appended(vie
         ({"REMOTE_ADDR": "192.0.2.9", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}, False, "192.0.2.9"),
         ({"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 5.6.7.8"}, True, "5.6.7.8"),
         ({"REMOTE_ADDR": "10.0.0.1"}, True, "10.0.0.1"),
-        ({"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "junk\x00"}, True, "unknown"),
-        ({"REMOTE_ADDR": ""}, False, "unknown"),
+        ({"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "junk\x00"}, True, None),
+        ({"REMOTE_ADDR": ""}, False, None),
     ],
 )
 def test_client_ip(meta, trust, expected):
@@ -170,3 +170,8 @@ def test_the_database_cache_table_exists_when_the_database_cache_is_used():
         assert backend["LOCATION"] in connection.introspection.table_names()
     else:
         assert backend["BACKEND"].endswith(("LocMemCache", "RedisCache"))
+
+
+@override_settings(ROLEFIT_RATE_SUBMIT="2/m")
+def test_clients_without_an_address_share_one_count(view, clock):
+    assert [post(view, "").status_code for _ in range(3)] == [200, 200, 429]
