@@ -18,8 +18,8 @@ from django.utils import timezone
 from advisor import models, scoring
 
 # Sort keys a request may ask for → the ORDER BY they mean (the id breaks ties, so pages are
-# stable). Company order ignores case whatever the database's collation; each order is served by
-# an index: created_at, and (LOWER(company), id) from migration 0002_workspace_search.
+# stable). Company order ignores case whatever the database's collation. Each order has its index
+# (migration 0002_workspace_search): (created_at, id) and (LOWER(company), id).
 SORTS = {
     "-created": (F("created_at").desc(), F("id").desc()),
     "created": (F("created_at").asc(), F("id").asc()),
@@ -70,6 +70,35 @@ def assessment_list(*, filters: AssessmentFilters) -> QuerySet:
     return _filtered(filters).only(*LIST_FIELDS).order_by(*order)
 
 
+class AssessmentPages:
+    """The filtered list as Paginator wants it (count() and slices), one query per slice.
+
+    A slice first picks its ids in order — an index-only scan (migration 0002), so a deep OFFSET
+    skips index entries, not wide rows — and then reads just those rows.
+    """
+
+    def __init__(self, *, filters: AssessmentFilters, count: int):
+        self.filters = filters
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: slice) -> list[models.Assessment]:
+        if not isinstance(index, slice):
+            raise TypeError("AssessmentPages supports slices only")
+        ordered = assessment_list(filters=self.filters)
+        ids = ordered.values("id")[index]
+        return list(
+            ordered.model.objects.filter(id__in=ids)
+            .only(*LIST_FIELDS)
+            .order_by(*ordered.query.order_by)
+        )
+
+
 def assessment_outcome_counts(*, filters: AssessmentFilters) -> dict[str, int]:
     """How many assessments match each outcome under `filters` (its outcome aside): one query.
 
@@ -79,7 +108,7 @@ def assessment_outcome_counts(*, filters: AssessmentFilters) -> dict[str, int]:
         _filtered(filters, with_outcome=False)
         .order_by()
         .values_list("outcome")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     counts = dict.fromkeys(scoring.OUTCOMES, 0)
     counts.update(dict(rows))

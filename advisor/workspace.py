@@ -163,8 +163,8 @@ def workspace_list(request):
     filters = form.filters()
     counts = selectors.assessment_outcome_counts(filters=filters)
     total = counts[filters.outcome] if filters.outcome else sum(counts.values())
-    paginator = Paginator(selectors.assessment_list(filters=filters), PAGE_SIZE)
-    paginator.count = total  # known from the counts: saves a COUNT query per page
+    # The total is known from the counts: no COUNT query per page.
+    paginator = Paginator(selectors.AssessmentPages(filters=filters, count=total), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,

@@ -1,0 +1,320 @@
+"""The consultants' workspace at scale (issue 5), on PostgreSQL.
+
+Creates a throwaway database next to the configured one (never touching the configured one),
+migrates it, seeds 100,000 assessments, then measures through the full Django stack as a logged-in
+consultant:
+
+- the unfiltered list: first, middle and last page, newest first and by company (goal ≤ 50 ms)
+- a company search, a narrow and a broad one (goal ≤ 100 ms)
+- the CSV export of all rows: time (goal ≤ 5 s) and peak memory growth (goal ≤ 50 MB)
+
+and drops the database again. Usage:
+
+    DATABASE_URL=postgres://user:pw@127.0.0.1:5432/rolefit .venv/bin/python -m benchmarks.scale
+
+The role needs CREATEDB. Reusable pieces: `throwaway_database`, `seed`, `consultant_client`,
+`time_get`, `measure_export`, `run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+GOALS_MS = {"list": 50.0, "search": 100.0}
+GOAL_EXPORT_SECONDS = 5.0
+GOAL_EXPORT_MEMORY_MB = 50.0
+COMPANY_WORDS = [
+    "Acme",
+    "Bolt",
+    "Cedar",
+    "Delta",
+    "Ember",
+    "Fjord",
+    "Granite",
+    "Harbor",
+    "Iris",
+    "Juniper",
+    "Krypton",
+    "Lumen",
+    "Maple",
+    "Nimbus",
+    "Onyx",
+    "Pioneer",
+    "Quartz",
+    "Rivet",
+    "Summit",
+    "Tundra",
+    "Umber",
+    "Vertex",
+    "Willow",
+    "Xenon",
+    "Yonder",
+    "Zephyr",
+]
+COMPANY_KINDS = [
+    "Robotics",
+    "Logistics",
+    "Foods",
+    "Analytics",
+    "Health",
+    "Energy",
+    "Media",
+    "Labs",
+    "Systems",
+    "Bank",
+]
+
+
+def _psycopg_connect(url: str, dbname: str):
+    import psycopg2
+
+    parts = urlparse(url)
+    connection = psycopg2.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname=dbname,
+    )
+    connection.autocommit = True
+    return connection
+
+
+@contextlib.contextmanager
+def throwaway_database(base_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on `base_url`'s server; dropped on exit. Yields its URL."""
+    if not base_url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("benchmarks.scale needs DATABASE_URL=postgres://… (PostgreSQL)")
+    parts = urlparse(base_url)
+    name = f"rolefit_bench_{uuid.uuid4().hex[:10]}"
+    admin = _psycopg_connect(base_url, parts.path.lstrip("/") or "postgres")
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield parts._replace(path=f"/{name}").geturl()
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+def setup_django(database_url: str) -> None:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "rolefit.settings"
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_DEBUG"] = "1"  # development settings (no secret, no HTTPS redirect) …
+    os.environ["DJANGO_HTTPS"] = "0"
+    os.environ.setdefault("DJANGO_CONN_MAX_AGE", "600")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.DEBUG = False  # … but production's code path (no query log, cached templates)
+
+
+def seed(count: int, *, batch: int = 5000) -> None:
+    """Migrate, load the default criteria and bulk-insert `count` varied assessments."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from advisor import models, services
+    from tests import examples
+
+    call_command("migrate", verbosity=0, interactive=False)
+    services.criteria_load()
+    answer_sets = [
+        examples.STANDARD_REPORT,
+        examples.PRODUCT_OWNER,
+        examples.BOTH,
+        examples.NEITHER,
+        examples.UNDETERMINED,
+    ]
+    templates = [
+        services.assessment_create(company="Template", answers=answers) for answers in answer_sets
+    ]
+    models.Assessment.objects.all().delete()
+    made = 0
+    while made < count:
+        rows = []
+        for i in range(made, min(count, made + batch)):
+            template = templates[i % len(templates)]
+            word = COMPANY_WORDS[(i * 7) % len(COMPANY_WORDS)]
+            kind = COMPANY_KINDS[(i * 3) % len(COMPANY_KINDS)]
+            rows.append(
+                models.Assessment(
+                    company=f"{word} {kind} {i}",
+                    respondent_name=f"Person {i}",
+                    respondent_email=f"person{i}@example.com",
+                    answers=template.answers,
+                    result=template.result,
+                    outcome=template.outcome,
+                    criteria_version=template.criteria_version,
+                    snapshot=template.snapshot,
+                )
+            )
+        models.Assessment.objects.bulk_create(rows)
+        made += len(rows)
+    with connection.cursor() as cursor:
+        # Spread creation over about three years (bulk_create stamps them all "now").
+        cursor.execute(
+            "UPDATE advisor_assessment SET created_at = now() - (id % 1100) * interval '1 day'"
+            " - (id * 37 % 86400) * interval '1 second'"
+        )
+        cursor.execute("VACUUM ANALYZE advisor_assessment")
+
+
+def consultant_client():
+    """A test client logged in as a consultant (session made directly, as force_login does)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import Permission, User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import Client
+
+    user, _created = User.objects.get_or_create(username="bench-consultant")
+    user.user_permissions.add(Permission.objects.get(codename="use_workspace"))
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return client
+
+
+def time_get(client, path: str, params: dict, *, rounds: int = 15) -> dict[str, float]:
+    """Median and max milliseconds of a GET, after two warm-up requests."""
+    for _ in range(2):
+        assert client.get(path, params).status_code == 200
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        response = client.get(path, params)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    return {"median_ms": statistics.median(times), "max_ms": max(times)}
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as stream:
+        return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def measure_export(client, params: dict | None = None) -> dict[str, float]:
+    """Seconds, rows and peak resident-memory growth (MB) of one full CSV download."""
+    from django.urls import reverse
+
+    peak = baseline = _rss_bytes()
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _rss_bytes())
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    start = time.perf_counter()
+    response = client.get(reverse("advisor:workspace_export"), params or {})
+    lines = size = 0
+    for chunk in response.streaming_content:
+        lines += chunk.count(b"\n")
+        size += len(chunk)
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    return {
+        "seconds": seconds,
+        "rows": lines - 1,
+        "megabytes": size / 1e6,
+        "memory_growth_mb": (peak - baseline) / 1e6,
+    }
+
+
+def run(count: int = 100_000) -> dict[str, dict[str, float]]:
+    """Measure the workspace on the current database (already seeded with `count` rows)."""
+    from django.urls import reverse
+
+    from advisor import workspace
+
+    client = consultant_client()
+    path = reverse("advisor:workspace")
+    last = -(-count // workspace.PAGE_SIZE)
+    cases = {
+        "list: first page (newest)": ("list", {}),
+        "list: middle page": ("list", {"page": last // 2}),
+        "list: last page": ("list", {"page": last}),
+        "list: first page by company": ("list", {"sort": "company"}),
+        "list: last page by company": ("list", {"sort": "company", "page": last}),
+        "list: outcome filter, last page": ("list", {"outcome": "both", "page": last}),
+        "search: narrow ('12345')": ("search", {"company": "12345"}),
+        "search: broad ('robotics')": ("search", {"company": "robotics"}),
+        "search: broad, last page": ("search", {"company": "robotics", "page": last}),
+        "search: no match ('zzzz')": ("search", {"company": "zzzz"}),
+    }
+    results = {}
+    for name, (kind, params) in cases.items():
+        figures = time_get(client, path, params)
+        figures["goal_ms"] = GOALS_MS[kind]
+        results[name] = figures
+    measure_export(client, {"company": "zzzz"})  # warm the export path on an empty result
+    results["csv: all rows"] = measure_export(client)
+    return results
+
+
+def report(results: dict[str, dict[str, float]]) -> str:
+    lines = []
+    for name, figures in results.items():
+        if "median_ms" in figures:
+            verdict = "ok" if figures["median_ms"] <= figures["goal_ms"] else "OVER GOAL"
+            lines.append(
+                f"{name:34} median {figures['median_ms']:7.1f} ms  max {figures['max_ms']:7.1f} ms"
+                f"  (goal ≤ {figures['goal_ms']:.0f} ms: {verdict})"
+            )
+        else:
+            ok = (
+                figures["seconds"] <= GOAL_EXPORT_SECONDS
+                and figures["memory_growth_mb"] <= GOAL_EXPORT_MEMORY_MB
+            )
+            lines.append(
+                f"{name:34} {figures['rows']:,} rows, {figures['megabytes']:.1f} MB in "
+                f"{figures['seconds']:.2f} s, memory growth {figures['memory_growth_mb']:.1f} MB "
+                f"(goal ≤ {GOAL_EXPORT_SECONDS:.0f} s, ≤ {GOAL_EXPORT_MEMORY_MB:.0f} MB: "
+                f"{'ok' if ok else 'OVER GOAL'})"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=100_000, help="assessments to seed")
+    args = parser.parse_args(argv)
+    base_url = os.environ.get("DATABASE_URL", "")
+    with throwaway_database(base_url) as url:
+        setup_django(url)
+        started = time.perf_counter()
+        seed(args.count)
+        print(f"seeded {args.count:,} assessments in {time.perf_counter() - started:.1f} s")
+        print(report(run(args.count)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
