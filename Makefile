@@ -64,6 +64,10 @@ serve: criteria
 loadtest: install
 	$(BIN)/python benchmarks/loadtest.py
 
+# In-process throughput of the hiring manager's pages relative to /healthz (under a minute).
+bench-quick: install
+	$(BIN)/python benchmarks/quick.py
+
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -1,12 +1,30 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from advisor import reports, views, workspace
+
+
+class TokenConverter:
+    """An assessment token's characters (URL-safe base64), so odd paths 404 before any query."""
+
+    regex = r"[A-Za-z0-9_-]{1,64}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(TokenConverter, "token")
 
 app_name = "advisor"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", views.home, name="home"),
+    path("assess/", views.questionnaire, name="assess"),
+    path("a/<token:token>/", views.result, name="result"),
+    path("a/<token:token>/delete/", views.delete, name="delete"),
     path("assessments/", workspace.workspace_list, name="workspace"),
     path("assessments/export.csv", workspace.workspace_export, name="workspace_export"),
     path("assessments/<str:token>/", workspace.workspace_detail, name="workspace_detail"),

@@ -1,5 +1,18 @@
-from django.http import HttpResponse
-from django.shortcuts import render
+"""The hiring manager's pages: landing, questionnaire, result and delete (PRODUCT.md §1).
+
+None of them needs an account: the result's unguessable token is the permission to see and
+delete it.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from advisor import forms, models, presentation, scoring, services
+
+DELETED = _("The assessment for “{company}” was deleted; its link no longer works.")
 
 
 def healthz(request):
@@ -7,5 +20,67 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@require_http_methods(["GET", "HEAD"])
 def home(request):
-    return render(request, "advisor/home.html")
+    bundle = services.criteria_current()
+    roles = {role["slug"]: role for role in bundle.content["roles"]}
+    context = {
+        "product_owner": roles.get(scoring.PRODUCT_OWNER),
+        "product_manager": roles.get(scoring.PRODUCT_MANAGER),
+        "question_count": len(bundle.content["questions"]),
+    }
+    return render(request, "advisor/home.html", context)
+
+
+def _not_ready(request, bundle):
+    return render(request, "advisor/not_ready.html", {"problems": bundle.problems}, status=503)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def questionnaire(request):
+    bundle = services.criteria_current()
+    if not bundle.ready:
+        return _not_ready(request, bundle)
+    status = 200
+    if request.method == "POST":
+        form = forms.AssessmentForm(bundle, data=request.POST)
+        if form.is_valid():
+            assessment = services.assessment_create(bundle=bundle, **form.assessment_fields())
+            return redirect(assessment)
+        status = 400 if form.tampered else 200
+    else:
+        initial = forms.initial_from_query(bundle, request.GET) if request.GET else {}
+        # Only a prefilled form needs rendering; the blank one comes from the cache.
+        form = forms.AssessmentForm(bundle, initial=initial) if initial else None
+    before_token, after_token = forms.questionnaire_parts(bundle, form)
+    context = {"before_token": before_token, "after_token": after_token}
+    return render(request, "advisor/assessment_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD"])
+def result(request, token):
+    found = presentation.result_page(token)
+    if found is None:
+        raise Http404
+    assessment, article = found
+    context = {
+        "assessment": assessment,
+        "headline": presentation.OUTCOME_HEADLINES[assessment.outcome],
+        "article": article,
+    }
+    response = render(request, "advisor/assessment_result.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete(request, token):
+    assessment = get_object_or_404(models.Assessment.objects.only("token", "company"), token=token)
+    if request.method == "POST":
+        company = assessment.company
+        services.assessment_delete(assessment=assessment)
+        messages.success(request, str(DELETED).format(company=company))
+        return redirect("advisor:home")
+    response = render(request, "advisor/assessment_confirm_delete.html", {"assessment": assessment})
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,287 @@
+"""The hiring manager's questionnaire, built from the current criteria (PRODUCT.md §3).
+
+Field names are the question slugs and values the option keys, so `/assess/?company=Acme` can
+prefill. The layout is crispy-forms (bootstrap5) for the company fields, and hand-written radio
+markup per section (`QuestionSection`): crispy's per-option sub-templates cost tens of
+milliseconds for a full questionnaire. The blank questionnaire renders once per criteria content
+and is then served from a cache keyed on the content hash (`questionnaire_parts`); the CSRF token
+is put in per request, between the cached parts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Fieldset, Layout, LayoutObject
+from crispy_forms.utils import TEMPLATE_PACK, render_crispy_form
+from django import forms
+from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from advisor import models
+from advisor.services import CriteriaBundle
+
+COMPANY_REQUIRED = _("Enter the name of your company.")
+ANSWER_REQUIRED = _("Choose an answer, or “Not sure”.")
+INVALID_ANSWER = _("Choose one of the answers shown.")
+UNKNOWN_FIELDS = _("The form held fields it does not have. Reload the page and answer again.")
+REPEATED_FIELDS = _("The form held an answer more than once. Reload the page and answer again.")
+
+# Error codes that a browser showing our form cannot produce: such a POST was made by hand.
+TAMPERED_CODES = frozenset(
+    {"invalid_choice", "null_characters_not_allowed", "unknown_fields", "repeated_fields"}
+)
+CSRF_FIELD = "csrfmiddlewaretoken"
+DETAIL_FIELDS = ("company", "respondent-name", "respondent-email")
+FRAGMENT_CACHE_SECONDS = 24 * 60 * 60
+CSRF_SLOT = "<!-- csrf token -->"
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """What the form needs of one active question, read once per criteria bundle."""
+
+    slug: str
+    section: str
+    text: str
+    help_text: str
+    options: tuple[tuple[str, str, bool], ...]  # (key, label, on the scale)
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [(key, label) for key, label, _on_scale in self.options]
+
+
+@dataclass(frozen=True)
+class QuestionnaireSpec:
+    questions: tuple[QuestionSpec, ...]
+    sections: tuple[tuple[str, tuple[str, ...]], ...]  # (section title, question slugs)
+
+
+def questionnaire_spec(bundle: CriteriaBundle) -> QuestionnaireSpec:
+    """The questions of `bundle` grouped by section, memoised on the bundle (no query)."""
+    spec = bundle.extras.get("questionnaire_spec")
+    if spec is None:
+        questions = tuple(
+            QuestionSpec(
+                slug=q["slug"],
+                section=q["section"],
+                text=q["text"],
+                help_text=q["help_text"],
+                options=tuple((o["key"], o["label"], o["value"] is not None) for o in q["options"]),
+            )
+            for q in bundle.content["questions"]
+        )
+        sections: dict[str, list[str]] = {}
+        for question in questions:
+            sections.setdefault(question.section, []).append(question.slug)
+        spec = QuestionnaireSpec(
+            questions=questions,
+            sections=tuple((title, tuple(slugs)) for title, slugs in sections.items()),
+        )
+        bundle.extras["questionnaire_spec"] = spec
+    return spec
+
+
+class QuestionSection(LayoutObject):
+    """A crispy layout object: one section of questions, each a fieldset of radio buttons."""
+
+    template = "includes/question_section.html"
+
+    def __init__(self, title: str, slugs: tuple[str, ...]):
+        self.title = title
+        self.fields = list(slugs)
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        form.rendered_fields.update(self.fields)
+        return render_to_string(
+            self.template,
+            {"title": self.title, "questions": [form.question_view(slug) for slug in self.fields]},
+        )
+
+
+class AssessmentForm(forms.Form):
+    """Company, respondent and one required radio question per active question."""
+
+    def __init__(self, bundle: CriteriaBundle, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec = questionnaire_spec(bundle)
+        self.questions = {q.slug: q for q in self.spec.questions}
+        self.fields["company"] = forms.CharField(
+            label=_("Company"),
+            max_length=models.COMPANY_MAX_LENGTH,
+            error_messages={"required": COMPANY_REQUIRED},
+        )
+        self.fields["respondent-name"] = forms.CharField(
+            label=_("Your name (optional)"),
+            max_length=models.RESPONDENT_NAME_MAX_LENGTH,
+            required=False,
+        )
+        self.fields["respondent-email"] = forms.EmailField(
+            label=_("Your email (optional)"),
+            max_length=models.RESPONDENT_EMAIL_MAX_LENGTH,
+            required=False,
+        )
+        self.fields["company"].widget.attrs["autocomplete"] = "organization"
+        self.fields["respondent-name"].widget.attrs["autocomplete"] = "name"
+        self.fields["respondent-email"].widget.attrs["autocomplete"] = "email"
+        for question in self.spec.questions:
+            self.fields[question.slug] = forms.ChoiceField(
+                label=question.text,
+                help_text=question.help_text,
+                choices=question.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": ANSWER_REQUIRED, "invalid_choice": INVALID_ANSWER},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        allowed = {*self.fields, CSRF_FIELD}
+        if any(name not in allowed for name in self.data):
+            self.add_error(None, forms.ValidationError(UNKNOWN_FIELDS, code="unknown_fields"))
+        getlist = getattr(self.data, "getlist", None)
+        if getlist and any(len(getlist(name)) > 1 for name in self.fields):
+            self.add_error(None, forms.ValidationError(REPEATED_FIELDS, code="repeated_fields"))
+        return cleaned
+
+    @property
+    def tampered(self) -> bool:
+        """Whether the errors are ones only a hand-made request can cause (answered with 400)."""
+        return any(
+            error.code in TAMPERED_CODES
+            for errors in self.errors.as_data().values()
+            for error in errors
+        )
+
+    def assessment_fields(self) -> dict:
+        """Keyword arguments for `services.assessment_create` from a valid form."""
+        data = self.cleaned_data
+        return {
+            "company": data["company"],
+            "respondent_name": data["respondent-name"],
+            "respondent_email": data["respondent-email"],
+            "answers": {slug: data[slug] for slug in self.questions},
+        }
+
+    def error_summary(self) -> list[dict]:
+        """The errors in page order, each with the `#id` of the field it belongs to."""
+        items = [{"href": None, "text": error} for error in self.non_field_errors()]
+        for name, errors in self.errors.items():
+            if name == NON_FIELD_ERRORS:
+                continue
+            question = self.questions.get(name)
+            for error in errors:
+                if question is None:
+                    items.append({"href": f"#id_{name}", "text": error})
+                else:
+                    text = _("%(question)s — %(error)s") % {
+                        "question": question.text,
+                        "error": error,
+                    }
+                    items.append({"href": f"#id_{name}_0", "text": text})
+        return items
+
+    def question_view(self, slug: str) -> dict:
+        """What `includes/question_section.html` shows of one question."""
+        question = self.questions[slug]
+        bound = self[slug]
+        value = bound.value()
+        return {
+            "slug": slug,
+            "text": question.text,
+            "help_text": question.help_text,
+            "errors": bound.errors,
+            "options": [
+                {
+                    "id": f"id_{slug}_{index}",
+                    "key": key,
+                    "label": label,
+                    "on_scale": on_scale,
+                    "checked": value == key,
+                }
+                for index, (key, label, on_scale) in enumerate(question.options)
+            ],
+        }
+
+    @property
+    def helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True  # the page template puts the token outside the cached part
+        # Errors are listed once, in the page's error summary; fields still show their own.
+        helper.template = "includes/questionnaire_form.html"
+        helper.layout = Layout(
+            Fieldset(
+                _("Your company"),
+                Field("company"),
+                Field("respondent-name"),
+                Field("respondent-email"),
+            ),
+            *(QuestionSection(title, slugs) for title, slugs in self.spec.sections),
+        )
+        return helper
+
+    def render_body(self) -> SafeString:
+        return mark_safe(render_crispy_form(self, self.helper))
+
+
+def initial_from_query(bundle: CriteriaBundle, query) -> dict[str, str]:
+    """Prefill values from a query string such as `?company=Acme`; unusable values are dropped."""
+    initial = {}
+    limits = {
+        "company": models.COMPANY_MAX_LENGTH,
+        "respondent-name": models.RESPONDENT_NAME_MAX_LENGTH,
+        "respondent-email": models.RESPONDENT_EMAIL_MAX_LENGTH,
+    }
+    for name, limit in limits.items():
+        value = query.get(name, "").strip()
+        if value and len(value) <= limit and "\x00" not in value:
+            initial[name] = value
+    for question in questionnaire_spec(bundle).questions:
+        key = query.get(question.slug)
+        if key and any(key == option[0] for option in question.options):
+            initial[question.slug] = key
+    return initial
+
+
+def _render_parts(form: AssessmentForm) -> tuple[SafeString, SafeString]:
+    html = render_to_string(
+        "includes/questionnaire.html",
+        {
+            "fields": form.render_body(),
+            "error_summary": form.error_summary() if form.is_bound else [],
+            "question_count": len(form.spec.questions),
+            "csrf_slot": mark_safe(CSRF_SLOT),
+        },
+    )
+    before, after = html.split(CSRF_SLOT)
+    return mark_safe(before), mark_safe(after)
+
+
+def questionnaire_parts(
+    bundle: CriteriaBundle, form: AssessmentForm | None = None
+) -> tuple[SafeString, SafeString]:
+    """The questionnaire page's content as the HTML before and after the CSRF token.
+
+    With `form`, rendered for it (errors, given answers, prefill). Without, the blank form's,
+    rendered once per criteria content: memoised on the bundle (no I/O at all) and shared between
+    processes through Django's cache, keyed on the content hash and language (PRODUCT.md §5).
+    The per-request token goes between the parts, so the cached HTML holds no secret.
+    """
+    if form is not None:
+        return _render_parts(form)
+    key = f"rolefit:questionnaire:{bundle.content_hash}:{get_language()}"
+    parts = bundle.extras.get(key)
+    if parts is None:
+        cached = cache.get(key)
+        if cached is None:
+            cached = tuple(str(part) for part in _render_parts(AssessmentForm(bundle)))
+            cache.set(key, cached, FRAGMENT_CACHE_SECONDS)
+        parts = tuple(mark_safe(part) for part in cached)
+        bundle.extras[key] = parts
+    return parts
