@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from advisor import forms, models, presentation, scoring, services
+from advisor.ratelimit import rate_limit
 
 DELETED = _("The assessment for “{company}” was deleted; its link no longer works.")
 
@@ -37,6 +38,7 @@ def _not_ready(request, bundle):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@rate_limit("submit", methods=("POST",))
 def questionnaire(request):
     bundle = services.criteria_current()
     if not bundle.ready:
