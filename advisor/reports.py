@@ -1,35 +1,253 @@
-"""The client's report (PRODUCT.md §7): a print view and a PDF rendered with WeasyPrint."""
+"""The client's report (PRODUCT.md §7): a print view, and a PDF rendered by WeasyPrint.
+
+Both show what the result page shows (`presentation.result_context`, from the assessment's frozen
+snapshot) plus the report-only parts built here: the table per responsibility, the numbered
+answers appendix it refers to, the consultant's notes and “prepared for / by”. Reachable by whoever
+holds the link (the token is the secret) — the notes are part of the client's deliverable.
+"""
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import formats
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from advisor import models, selectors
+from advisor import models, presentation, scoring
+from advisor.ratelimit import rate_limit
+
+PDF_TEMPLATE = "advisor/report_pdf.html"
+PDF_STYLESHEET = "css/report_pdf.css"
 
 
-def _assessment_or_404(token: str) -> models.Assessment:
-    assessment = selectors.assessment_by_token(token=token).first()
+def assessment_for_report(token: str) -> models.Assessment:
+    """The assessment behind a report link, with what the report reads, in one query; or 404."""
+    assessment = presentation.result_queryset().filter(token=token).first()
     if assessment is None:
         raise Http404
     return assessment
 
 
-def report_context(assessment: models.Assessment) -> dict:
-    return {"assessment": assessment}
+# ---------------------------------------------------------------------------------------------
+# Report-only parts
+
+
+def question_numbers(content: dict[str, Any]) -> dict[str, int]:
+    """Question slug → its number in the answers appendix (sections together, as shown)."""
+    sections: dict[str, list[str]] = {}
+    for question in content["questions"]:
+        sections.setdefault(question["section"], []).append(question["slug"])
+    ordered = [slug for slugs in sections.values() for slug in slugs]
+    return {slug: number for number, slug in enumerate(ordered, start=1)}
+
+
+def answers_appendix(assessment: models.Assessment) -> list[dict[str, Any]]:
+    """The answers by section, each question numbered as the responsibility table cites it."""
+    content = assessment.snapshot.content
+    numbers = question_numbers(content)
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for question in content["questions"]:
+        key = assessment.answers.get(question["slug"])
+        labels = {o["key"]: o["label"] for o in question["options"]}
+        sections.setdefault(question["section"], []).append(
+            {
+                "number": numbers[question["slug"]],
+                "question": question["text"],
+                "answer": labels.get(key, key) if key else str(presentation.NOT_ANSWERED),
+            }
+        )
+    return [
+        {"section": title, "items": sorted(items, key=lambda item: item["number"])}
+        for title, items in sections.items()
+    ]
+
+
+def _weight_text(weight: Fraction) -> str:
+    return formats.number_format(int(weight) if weight.denominator == 1 else float(weight))
+
+
+def responsibility_table(assessment: models.Assessment) -> list[dict[str, Any]]:
+    """Per role (display order), per responsibility: its weight, the linked answers and its share
+    of the role's fit (PRODUCT.md §7).
+
+    A responsibility c of role R adds `Σ_q w_qc·w_c·v_q / A_R` to fit_R over the answered questions
+    q linked to it, so the rows of a role add up to its fit, as the drivers do per question.
+    """
+    content = assessment.snapshot.content
+    numbers = question_numbers(content)
+    answers = assessment.answers
+    values: dict[str, Fraction] = {}  # answered questions → the chosen option's value
+    labels: dict[str, str] = {}
+    for question in content["questions"]:
+        options = {o["key"]: o for o in question["options"]}
+        chosen = options.get(answers.get(question["slug"], ""))
+        labels[question["slug"]] = chosen["label"] if chosen else str(presentation.NOT_ANSWERED)
+        if chosen and chosen["value"] is not None:
+            values[question["slug"]] = Fraction(chosen["value"])
+    links: dict[str, list[tuple[str, Fraction]]] = {}  # responsibility → [(question, w_qc)]
+    for question in content["questions"]:
+        for link in question["links"]:
+            links.setdefault(link["responsibility"], []).append(
+                (question["slug"], Fraction(link["weight"]))
+            )
+    roles = {role["slug"]: role for role in content["roles"]}
+    table = []
+    for slug in presentation.role_order(assessment.outcome):
+        role = roles[slug]
+        rows = []
+        answered_weight = Fraction(0)  # A_R
+        for responsibility in role["responsibilities"]:
+            weight = Fraction(responsibility["weight"])
+            answered_weight += sum(
+                (w * weight for q, w in links.get(responsibility["slug"], []) if q in values),
+                Fraction(0),
+            )
+        fit = assessment.result["fit"].get(slug)
+        for responsibility in role["responsibilities"]:
+            weight = Fraction(responsibility["weight"])
+            linked = sorted(links.get(responsibility["slug"], []), key=lambda x: numbers[x[0]])
+            points = None
+            if answered_weight:
+                points = (
+                    sum((w * weight * values[q] for q, w in linked if q in values), Fraction(0))
+                    / answered_weight
+                )
+            rows.append(
+                {
+                    "text": responsibility["text"],
+                    "weight": _weight_text(weight),
+                    "answers": [
+                        {
+                            "number": numbers[q],
+                            "answer": labels[q],
+                            "weight": None if w == 1 else _weight_text(w),
+                        }
+                        for q, w in linked
+                    ],
+                    "points_text": presentation.percent_text(
+                        None if points is None else float(points)
+                    ),
+                    "share_text": presentation.percent_text(
+                        float(points) / fit if points is not None and fit else None
+                    ),
+                }
+            )
+        table.append(
+            {
+                "slug": slug,
+                "name": role["name"],
+                "fit_text": presentation.percent_text(fit),
+                "rows": rows,
+            }
+        )
+    return table
+
+
+def report_context(assessment: models.Assessment) -> dict[str, Any]:
+    """Everything the report shows: the result's context plus the report-only parts."""
+    context = presentation.result_context(assessment)
+    when_to_hire_roles = []
+    if assessment.outcome == scoring.UNDETERMINED:
+        # No recommendation to explain: still say when each role is worth hiring.
+        content_roles = {role["slug"]: role for role in assessment.snapshot.content["roles"]}
+        when_to_hire_roles = [
+            content_roles[slug] for slug in presentation.role_order(assessment.outcome)
+        ]
+    context.update(
+        {
+            "responsibility_table": responsibility_table(assessment),
+            "answers_appendix": answers_appendix(assessment),
+            "when_to_hire_roles": when_to_hire_roles,
+            "pdf_filename": pdf_filename(assessment),
+        }
+    )
+    return context
+
+
+def pdf_filename(assessment: models.Assessment) -> str:
+    company = slugify(assessment.company)[:60].strip("-") or "assessment"
+    return f"rolefit-report-{company}-{assessment.created_at:%Y-%m-%d}.pdf"
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF
+
+
+@dataclass(frozen=True)
+class _PdfEngine:
+    html_class: Any
+    stylesheet: Any
+    font_config: Any
+
+
+_engine: _PdfEngine | None = None
+_engine_lock = threading.Lock()
+# WeasyPrint's objects are not documented as thread-safe; renders share the parsed stylesheet
+# and font configuration, so one render at a time per process.
+_render_lock = threading.Lock()
+
+
+def _pdf_engine() -> _PdfEngine:
+    """WeasyPrint, imported (~0.5 s) and its stylesheet parsed once per process, on first use."""
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                import weasyprint
+                from weasyprint.text.fonts import FontConfiguration
+
+                font_config = FontConfiguration()
+                stylesheet = weasyprint.CSS(
+                    filename=finders.find(PDF_STYLESHEET), font_config=font_config
+                )
+                _engine = _PdfEngine(weasyprint.HTML, stylesheet, font_config)
+    return _engine
+
+
+def _refuse_fetch(url: str, *args, **kwargs):
+    # The report embeds everything it shows; never let a document make WeasyPrint read a file or
+    # call a server.
+    raise ValueError(f"RoleFit's PDF fetches nothing: {url[:80]}")
+
+
+def render_pdf(assessment: models.Assessment) -> bytes:
+    html = render_to_string(PDF_TEMPLATE, report_context(assessment))
+    engine = _pdf_engine()
+    with _render_lock:
+        document = engine.html_class(string=html, url_fetcher=_refuse_fetch)
+        return document.write_pdf(stylesheets=[engine.stylesheet], font_config=engine.font_config)
+
+
+# ---------------------------------------------------------------------------------------------
+# Views
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @require_GET
 @never_cache
 def report(request, token):
-    assessment = _assessment_or_404(token)
-    return render(request, "advisor/report.html", report_context(assessment))
+    assessment = assessment_for_report(token)
+    return _private(render(request, "advisor/report.html", report_context(assessment)))
 
 
 @require_GET
 @never_cache
+@rate_limit("pdf", methods=("GET",))
 def report_pdf(request, token):
-    _assessment_or_404(token)
-    return HttpResponse(b"%PDF-", content_type="application/pdf")  # placeholder: PDF comes next
+    assessment = assessment_for_report(token)
+    response = HttpResponse(render_pdf(assessment), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(assessment)}"'
+    return _private(response)

@@ -115,13 +115,6 @@ def assessment_outcome_counts(*, filters: AssessmentFilters) -> dict[str, int]:
     return counts
 
 
-def assessment_by_token(*, token: str) -> QuerySet:
-    """The assessment with `token` (an empty queryset when none) with what its pages need."""
-    return models.Assessment.objects.select_related("snapshot", "criteria_version").filter(
-        token=token
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # CSV export
 

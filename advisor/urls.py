@@ -27,7 +27,7 @@ urlpatterns = [
     path("a/<token:token>/delete/", views.delete, name="delete"),
     path("assessments/", workspace.workspace_list, name="workspace"),
     path("assessments/export.csv", workspace.workspace_export, name="workspace_export"),
-    path("assessments/<str:token>/", workspace.workspace_detail, name="workspace_detail"),
-    path("a/<str:token>/report/", reports.report, name="report"),
-    path("a/<str:token>/report.pdf", reports.report_pdf, name="report_pdf"),
+    path("assessments/<token:token>/", workspace.workspace_detail, name="workspace_detail"),
+    path("a/<token:token>/report/", reports.report, name="report"),
+    path("a/<token:token>/report.pdf", reports.report_pdf, name="report_pdf"),
 ]

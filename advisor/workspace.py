@@ -6,6 +6,7 @@ go to the login page, logged-in users without it get 403.
 
 from __future__ import annotations
 
+import copy
 import csv
 from collections.abc import Iterable, Iterator, Sequence
 from functools import wraps
@@ -15,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from advisor import models, scoring, selectors, services
+from advisor import models, reports, scoring, selectors, services
 
 WORKSPACE_PERMISSION = "advisor.use_workspace"
 PAGE_SIZE = 25
@@ -182,27 +183,12 @@ def workspace_list(request):
     return render(request, "advisor/workspace_list.html", context)
 
 
-def _summary(assessment: models.Assessment) -> dict:
-    return {
-        "fits": _fits(assessment),
-        "advice": assessment.snapshot.content.get("advice", {}).get(assessment.outcome, ""),
-    }
-
-
-def _assessment_or_404(token: str) -> models.Assessment:
-    assessment = selectors.assessment_by_token(token=token).first()
-    if assessment is None:
-        raise Http404
-    return assessment
-
-
 @require_http_methods(["GET", "POST"])
 @workspace_view
 def workspace_detail(request, token):
-    assessment = _assessment_or_404(token)
-    # The page shows what is saved, not what a rejected form would have changed.
-    context = {"assessment": assessment, **_summary(assessment)}
-    form = NotesForm(request.POST or None, instance=assessment)
+    assessment = reports.assessment_for_report(token)
+    # The form works on a copy, so the page shows what is saved, not a rejected edit.
+    form = NotesForm(request.POST or None, instance=copy.copy(assessment))
     if request.method == "POST" and form.is_valid():
         try:
             services.assessment_notes_update(assessment=assessment, **form.cleaned_data)
@@ -211,7 +197,7 @@ def workspace_detail(request, token):
         else:
             messages.success(request, _(NOTES_SAVED))
             return redirect("advisor:workspace_detail", token=assessment.token)
-    context["form"] = form
+    context = {**reports.report_context(assessment), "form": form}
     return render(request, "advisor/workspace_detail.html", context)
 
 
