@@ -247,6 +247,13 @@ class QuestionAdmin(CriteriaAdmin):
             for link in question.links.all()
         )
 
+    def get_urls(self):
+        preview = self.admin_site.admin_view(admin_views.questionnaire_preview)
+        return [
+            path("preview/", preview, name="advisor_questionnaire_preview"),
+            *super().get_urls(),
+        ]
+
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if isinstance(inline, AnswerOptionInline | QuestionLinkInline):

@@ -1,4 +1,4 @@
-"""Admin pages beyond the model pages: the criteria history, the export download, the status box.
+"""Admin pages beyond the model pages: criteria history, export, questionnaire preview, status box.
 
 Each view is wrapped by `AdminSite.admin_view` (staff login, CSRF) and checks its own permission.
 """
@@ -10,13 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from advisor import models, services
+from advisor import forms, models, presentation, services
 
 HISTORY_PAGE_SIZE = 50
 CHANGE_TYPES = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
@@ -37,6 +38,10 @@ def can_export_criteria(user) -> bool:
     return user.has_perms(_perms("view", (m._meta.model_name for m in services.CRITERIA_MODELS)))
 
 
+def can_preview(user) -> bool:
+    return user.has_perm("advisor.change_question")
+
+
 def criteria_status(user) -> dict[str, Any]:
     """The current criteria version and what this user may open about it (admin index, versions)."""
     bundle = services.criteria_current()
@@ -51,6 +56,9 @@ def criteria_status(user) -> dict[str, Any]:
         else None,
         "criteria_export_url": reverse("admin:advisor_criteria_export")
         if can_export_criteria(user)
+        else None,
+        "criteria_preview_url": reverse("admin:advisor_questionnaire_preview")
+        if can_preview(user)
         else None,
     }
 
@@ -172,3 +180,51 @@ def criteria_export_download(request, *, site):
     response = HttpResponse(services.criteria_export(), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Preview
+
+
+PREVIEW_TITLE = _("Preview — nothing is saved")
+PREVIEW_COMPANY = _("Preview company")
+
+
+def questionnaire_preview(request):
+    """The questionnaire as it stands now; submitting shows the result it would give, unsaved."""
+    if not can_preview(request.user):
+        raise PermissionDenied
+    bundle = services.criteria_current()
+    context = {"title": PREVIEW_TITLE, "problems": bundle.problems}
+    if bundle.ready and request.method == "POST":
+        form = forms.AssessmentForm(bundle, data=request.POST)
+        if form.is_valid():
+            context["article"] = _preview_result(bundle, form.assessment_fields()["answers"])
+            return TemplateResponse(request, "admin/advisor/questionnaire_preview.html", context)
+    elif bundle.ready:
+        form = forms.AssessmentForm(bundle, initial={"company": PREVIEW_COMPANY})
+    else:
+        form = None
+    if form is not None:
+        context.update(
+            form_body=form.render_body(),
+            error_summary=form.error_summary() if form.is_bound else [],
+            question_count=len(form.spec.questions),
+        )
+    return TemplateResponse(request, "admin/advisor/questionnaire_preview.html", context)
+
+
+def _preview_result(bundle: services.CriteriaBundle, answers: dict[str, str]):
+    """The result's sections as the result page would show them, nothing written."""
+    result = services.answers_score(answers=answers, bundle=bundle)
+    used = models.CriteriaVersion.objects.filter(version=bundle.version).first()
+    sections = presentation.sections_context(
+        content_hash=bundle.content_hash,
+        content=bundle.content,
+        result=result,
+        answers=answers,
+        criteria_version=bundle.version,
+        # A version no assessment used yet would be first used now.
+        first_used_at=used.first_used_at if used else timezone.now(),
+    )
+    return render_to_string("includes/result_article.html", sections)

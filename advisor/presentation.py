@@ -14,6 +14,7 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
@@ -286,9 +287,38 @@ def result_context(assessment: models.Assessment) -> dict[str, Any]:
     """Everything the result page and the report show of `assessment`.
 
     Reads `assessment.snapshot`, `.result`, `.answers`, `.criteria_version` and its own fields,
-    so fetch it through `result_queryset()` for a one-query page. Keys:
+    so fetch it through `result_queryset()` for a one-query page. Keys: `assessment` and those of
+    `sections_context`.
+    """
+    snapshot = assessment.snapshot
+    result = assessment.result
+    return {
+        "assessment": assessment,
+        **sections_context(
+            content_hash=snapshot.content_hash,
+            content=snapshot.content,
+            result=result,
+            answers=assessment.answers,
+            criteria_version=result.get("criteria_version") or assessment.criteria_version.version,
+            first_used_at=assessment.criteria_version.first_used_at,
+        ),
+    }
 
-    - `assessment`, `outcome` (slug), `headline`, `advice`
+
+def sections_context(
+    *,
+    content_hash: str,
+    content: dict[str, Any],
+    result: dict,
+    answers: dict,
+    criteria_version: str,
+    first_used_at: datetime | None,
+) -> dict[str, Any]:
+    """What `includes/result_article.html` shows of a result, saved or not (the admin's preview).
+
+    Keys:
+
+    - `outcome` (slug), `headline`, `advice`
     - `roles`: per role in display order — `name`, `fit`/`fit_percent` (None with nothing answered),
       `coverage`/`coverage_percent`, `thin`, `drivers` (top three: `question`, `answer`, `points`)
     - `chart`: geometry for `includes/fit_chart.html`
@@ -299,10 +329,7 @@ def result_context(assessment: models.Assessment) -> dict[str, Any]:
     - `answer_sections`, `criteria_version` (full hash), `criteria_version_short`,
       `criteria_first_used_at`
     """
-    snapshot = assessment.snapshot
-    index = snapshot_index(snapshot.content_hash, snapshot.content)
-    result = assessment.result
-    answers = assessment.answers
+    index = snapshot_index(content_hash, content)
     outcome = result["outcome"]
     roles = role_results(result, answers, index)
     order = role_order(outcome)
@@ -312,9 +339,7 @@ def result_context(assessment: models.Assessment) -> dict[str, Any]:
         scoring.BOTH: list(order),
     }.get(outcome, [])
     show_pm_evidence = outcome in (scoring.PRODUCT_MANAGER, scoring.BOTH)
-    version = result.get("criteria_version") or assessment.criteria_version.version
     return {
-        "assessment": assessment,
         "outcome": outcome,
         "headline": OUTCOME_HEADLINES[outcome],
         "advice": index.advice.get(outcome, ""),
@@ -330,9 +355,9 @@ def result_context(assessment: models.Assessment) -> dict[str, Any]:
         "competencies": index.competencies if show_pm_evidence else [],
         "case_study": index.case_study if show_pm_evidence else None,
         "answer_sections": answer_sections(answers, index),
-        "criteria_version": version,
-        "criteria_version_short": version[:12],
-        "criteria_first_used_at": assessment.criteria_version.first_used_at,
+        "criteria_version": criteria_version,
+        "criteria_version_short": criteria_version[:12],
+        "criteria_first_used_at": first_used_at,
     }
 
 

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from advisor import admin as rolefit_admin
@@ -656,3 +657,100 @@ def test_export_then_import_into_an_empty_database_scores_identically(
     # The file set the primary keys; new rows must still get free ones (PostgreSQL sequences).
     factories.QuestionFactory(links=[(models.Responsibility.objects.first(), 1)])
     models.Competency.objects.create(title="Writing", description="Clear writing.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Preview
+
+
+def preview_url():
+    return reverse("admin:advisor_questionnaire_preview")
+
+
+def no_saved_results():
+    return not (
+        models.Assessment.objects.exists()
+        or models.CriteriaVersion.objects.exists()
+        or models.CriteriaSnapshot.objects.exists()
+    )
+
+
+@pytest.mark.django_db
+def test_preview_shows_the_questionnaire_with_a_banner(
+    default_criteria, hr_client, django_assert_max_num_queries
+):
+    services.criteria_current()  # warm, as every request after the first finds it
+    with django_assert_max_num_queries(6):
+        response = hr_client.get(preview_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert str(admin_views.PREVIEW_TITLE) in page
+    assert f'action="{preview_url()}"' in page
+    assert reverse("advisor:assess") + '"' not in page.split('id="questionnaire"')[1]
+    for slug in services.criteria_current().content["questions"]:
+        assert f'name="{slug["slug"]}"' in page
+    assert preview_url() in hr_client.get(admin_url(models.Question, "changelist")).content.decode()
+    assert preview_url() in hr_client.get(reverse("admin:index")).content.decode()
+
+
+@pytest.mark.django_db
+def test_preview_shows_the_result_it_would_give_without_saving(
+    default_criteria, hr_client, django_assert_max_num_queries
+):
+    policy = models.ScoringPolicy.objects.get()
+    url = admin_url(models.ScoringPolicy, "change", policy.pk)
+    data = change_form_data(hr_client, url)
+    data["advice_both"] = "Previewed advice: hire a product manager first."
+    assert hr_client.post(url, data).status_code == 302
+
+    services.criteria_current()
+    with django_assert_max_num_queries(7):
+        response = hr_client.post(preview_url(), {"company": "Acme", **examples.BOTH})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert str(admin_views.PREVIEW_TITLE) in page
+    assert "Both roles are needed" in page
+    assert "Previewed advice: hire a product manager first." in page
+    version = services.answers_score(answers=examples.BOTH)["criteria_version"]
+    assert version[:12] in page
+    assert "Acme" not in page  # nothing of the respondent is kept or shown
+    assert no_saved_results()
+
+
+@pytest.mark.django_db
+def test_preview_with_missing_answers_shows_the_errors(default_criteria, hr_client):
+    answers = dict(examples.BOTH)
+    del answers["team-count"]
+    response = hr_client.post(preview_url(), {"company": "Acme", **answers})
+    assert response.status_code == 200
+    assert response.context["error_summary"]
+    assert 'id="error-summary"' in response.content.decode()
+    assert no_saved_results()
+
+
+@pytest.mark.django_db
+def test_preview_of_criteria_that_cannot_score_lists_the_problems(small_criteria, hr_client):
+    models.Question.objects.filter(links__responsibility__role__slug="product-manager").update(
+        active=False
+    )
+    services.criteria_touch()
+    response = hr_client.post(preview_url(), {"company": "Acme"})
+    problem = services.NOT_READY_ROLE.format(role="Product manager")
+    assert response.status_code == 200
+    assert problem in response.content.decode()
+    assert no_saved_results()
+
+
+@pytest.mark.django_db
+def test_preview_needs_permission_and_csrf(default_criteria, client, consultant, hr_admin):
+    response = client.get(preview_url())
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    client.force_login(consultant)
+    assert client.get(preview_url()).status_code == 403
+    assert client.post(preview_url(), {"company": "Acme", **examples.BOTH}).status_code == 403
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(hr_admin)
+    assert csrf_client.post(preview_url(), {"company": "A", **examples.BOTH}).status_code == 403
+    assert no_saved_results()
