@@ -1,0 +1,152 @@
+"""PDF report speed and memory (issue 5): PRODUCT.md §7's standard report with a 100-word note.
+
+Runs in this process on a temporary SQLite database (the PDF reads one row; the database kind does
+not matter) and measures `GET /a/<token>/report.pdf` through the full Django stack:
+
+- the first PDF of a process (WeasyPrint's import and stylesheet parsing included)
+- warm renders: median and p95 (goal: median ≤ 300 ms)
+- resident memory growth over 200 warm renders (a leak shows as steady growth)
+
+Usage: `.venv/bin/python -m benchmarks.pdf [--renders 200]`. Reusable pieces: `setup_django`,
+`prepare`, `render_times`, `memory_growth`, `run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL_MEDIAN_MS = 300.0
+STANDARD_NOTE_WORDS = 100
+
+
+def setup_django(database_path: Path) -> None:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "rolefit.settings"
+    os.environ["DATABASE_URL"] = f"sqlite:///{database_path}"
+    os.environ["DJANGO_DEBUG"] = "1"  # development settings (no secret, no HTTPS redirect) …
+    os.environ["DJANGO_HTTPS"] = "0"
+    os.environ["ROLEFIT_RATE_PDF"] = "off"  # the benchmark asks far faster than a person
+    os.environ["ROLEFIT_RATE_CACHE"] = "locmem"
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.DEBUG = False  # … but production's code path
+
+
+def prepare() -> str:
+    """Migrate, load the default criteria, save the standard report; return its PDF's path."""
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from advisor import services
+    from tests import examples
+
+    call_command("migrate", verbosity=0, interactive=False)
+    services.criteria_load()
+    assessment = services.assessment_create(
+        company="Acme Robotics", respondent_name="Rita Respondent", answers=examples.STANDARD_REPORT
+    )
+    words = ("We recommend hiring a product manager first and revisiting later. " * 10).split()
+    services.assessment_notes_update(
+        assessment=assessment,
+        consultant_notes=" ".join(words[:STANDARD_NOTE_WORDS]),
+        prepared_for="Ann Client, CEO",
+        prepared_by="Carl Consultant",
+    )
+    return reverse("advisor:report_pdf", kwargs={"token": assessment.token})
+
+
+def _get(client, path: str) -> bytes:
+    response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    return response.content
+
+
+def render_times(client, path: str, rounds: int) -> list[float]:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        _get(client, path)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as stream:
+        return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def memory_growth(client, path: str, renders: int) -> tuple[float, float]:
+    """Resident memory (MB) after the first tenth of `renders` and growth over the rest."""
+    warmup = max(1, renders // 10)
+    for _ in range(warmup):
+        _get(client, path)
+    gc.collect()
+    start = _rss_mb()
+    for _ in range(renders - warmup):
+        _get(client, path)
+    gc.collect()
+    return start, _rss_mb() - start
+
+
+def run(renders: int = 200) -> dict[str, float]:
+    import io
+
+    import pypdf
+    from django.test import Client
+
+    client = Client()
+    path = prepare()
+    start = time.perf_counter()
+    pdf = _get(client, path)
+    first_ms = (time.perf_counter() - start) * 1000
+    times = render_times(client, path, 30)
+    rss, growth = memory_growth(client, path, renders)
+    return {
+        "pages": len(pypdf.PdfReader(io.BytesIO(pdf)).pages),
+        "bytes": len(pdf),
+        "first_ms": first_ms,
+        "median_ms": statistics.median(times),
+        "p95_ms": statistics.quantiles(times, n=20)[-1],
+        "renders": renders,
+        "rss_mb": rss,
+        "growth_mb": growth,
+    }
+
+
+def report(figures: dict[str, float]) -> str:
+    verdict = "ok" if figures["median_ms"] <= GOAL_MEDIAN_MS else "OVER GOAL"
+    return "\n".join(
+        [
+            f"standard report: {figures['pages']} A4 pages, {figures['bytes'] / 1000:.0f} kB",
+            f"first PDF of the process: {figures['first_ms']:.0f} ms (WeasyPrint import included)",
+            f"warm: median {figures['median_ms']:.0f} ms, p95 {figures['p95_ms']:.0f} ms "
+            f"(goal median ≤ {GOAL_MEDIAN_MS:.0f} ms: {verdict})",
+            f"memory over {figures['renders']} renders: {figures['rss_mb']:.0f} MB resident after "
+            f"warm-up, growth {figures['growth_mb']:+.1f} MB",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--renders", type=int, default=200)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as directory:
+        setup_django(Path(directory) / "bench.sqlite3")
+        print(report(run(args.renders)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
