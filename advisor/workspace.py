@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from advisor import models, reports, scoring, selectors, services
+from advisor import models, presentation, reports, scoring, selectors, services
 
 WORKSPACE_PERMISSION = "advisor.use_workspace"
 PAGE_SIZE = 25
@@ -152,9 +152,9 @@ class NotesForm(forms.ModelForm):
 # Views
 
 
-def _fits(assessment: models.Assessment) -> list[float | None]:
+def _fits(assessment: models.Assessment) -> list[str]:
     fit = assessment.result.get("fit", {})
-    return [fit.get(role) for role in scoring.ROLES]
+    return [presentation.percent_text(fit.get(role)) for role in scoring.ROLES]
 
 
 @require_GET

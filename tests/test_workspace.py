@@ -208,7 +208,7 @@ def test_list_shows_newest_first_with_outcome_and_fits(consultant_client, three_
     assert companies(response) == ["acme foods", "Bolt Logistics", "Acme Robotics"]
     page = response.content.decode()
     assert "Hire a product owner" in page
-    assert "100 %" in page  # Bolt Logistics' product-owner fit
+    assert '<td class="text-end">100%</td>' in page  # Bolt Logistics' product-owner fit
     report = reverse("advisor:report", kwargs={"token": models.Assessment.objects.first().token})
     assert report in page
 
