@@ -5,9 +5,11 @@ from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
+from django.urls import reverse
 
-from advisor import ratelimit
+from advisor import models, ratelimit
 from advisor.ratelimit import RATE_INVALID, Rate, parse_rate, rate_limit
+from tests import examples
 
 T0 = 1_700_000_020.0  # 40 s into a minute window
 
@@ -170,6 +172,42 @@ def test_the_database_cache_table_exists_when_the_database_cache_is_used():
         assert backend["LOCATION"] in connection.introspection.table_names()
     else:
         assert backend["BACKEND"].endswith(("LocMemCache", "RedisCache"))
+
+
+# --- On the real views ----------------------------------------------------------------------------
+
+
+def questionnaire_answers() -> dict[str, str]:
+    return {"company": "Acme", **examples.STANDARD_REPORT}
+
+
+@override_settings(ROLEFIT_RATE_SUBMIT="2/m")
+def test_submitting_the_questionnaire_past_the_limit_gets_the_429_page(
+    client, default_criteria, clock
+):
+    url = reverse("advisor:assess")
+    statuses = [client.post(url, questionnaire_answers()).status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+    assert models.Assessment.objects.count() == 2
+    # Reading the questionnaire is not limited, and another client may still submit.
+    assert client.get(url).status_code == 200
+    other = client.post(url, questionnaire_answers(), REMOTE_ADDR="192.0.2.77")
+    assert other.status_code == 302
+
+
+@override_settings(ROLEFIT_RATE_PDF="2/m")
+def test_pdf_reports_past_the_limit_get_the_429_page(
+    client, default_criteria, assessment_factory, clock
+):
+    assessment = assessment_factory(answers=examples.STANDARD_REPORT)
+    url = reverse("advisor:report_pdf", kwargs={"token": assessment.token})
+    responses = [client.get(url) for _ in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 429]
+    assert responses[0]["Content-Type"] == "application/pdf"
+    assert "Too many requests" in responses[2].content.decode()
+    # The HTML report stays available.
+    report = client.get(reverse("advisor:report", kwargs={"token": assessment.token}))
+    assert report.status_code == 200
 
 
 @override_settings(ROLEFIT_RATE_SUBMIT="2/m")
