@@ -454,10 +454,10 @@ def markdown(steady: dict, fault: dict | None, args, problems: list[str]) -> str
         if fault["failures"]:
             lines.append(
                 f"Failed requests: {fault['failures']} ({fault['server_errors']} × 500, "
-                f"{fault['no_response']} without response), from "
-                f"{fault['first_failure_after_restart_s']} s to "
-                f"{fault['last_failure_after_restart_s']} s after the restart began; "
-                f"{fault['failures_outside_grace']} outside the {args.grace:g} s window. "
+                f"{fault['no_response']} without response); relative to the restart's start, "
+                f"the earliest began at {fault['first_failure_after_restart_s']} s and the "
+                f"latest ended at {fault['last_failure_after_restart_s']} s; "
+                f"{fault['failures_outside_grace']} ended outside the {args.grace:g} s window. "
                 "By request: "
                 + ", ".join(
                     f"{kind} {row['failed']}"
