@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from advisor import admin_views, models, services
 
 NOT_READY_WARNING = _("The questionnaire cannot score until this is fixed: {problem}")
-EDIT_IN_QUESTION = _("Add or remove options and links on the question's page.")
 
 
 def warn_if_not_ready(request) -> None:
@@ -72,7 +72,7 @@ def proposed_rows(formset) -> list[dict]:
     return [
         form.cleaned_data
         for form in formset.forms
-        if form.cleaned_data and not formset._should_delete_form(form)
+        if form.cleaned_data and not form.cleaned_data.get(DELETION_FIELD_NAME)
     ]
 
 
@@ -147,10 +147,6 @@ class QuestionPartFormSet(BaseInlineFormSet):
         self.parts[self.model] = self
 
 
-class AnswerOptionFormSet(QuestionPartFormSet):
-    pass
-
-
 class QuestionLinkFormSet(QuestionPartFormSet):
     def clean(self):
         super().clean()
@@ -192,7 +188,7 @@ class ResponsibilityChoiceMixin:
 
 class AnswerOptionInline(admin.TabularInline):
     model = models.AnswerOption
-    formset = AnswerOptionFormSet
+    formset = QuestionPartFormSet
     fields = ("key", "label", "value", "order")
     show_change_link = True
 
@@ -216,11 +212,7 @@ class QuestionLinkInline(ResponsibilityChoiceMixin, admin.TabularInline):
 class QuestionAdmin(CriteriaAdmin):
     list_display = ("slug", "text", "section", "active", "links_summary", "order")
     list_display_links = ("slug", "text")
-    list_filter = (
-        "active",
-        "section",
-        ("links__responsibility__role", admin.RelatedFieldListFilter),
-    )
+    list_filter = ("active", "section", "links__responsibility__role")
     search_fields = ("slug", "text", "help_text")
     ordering = ("order", "id")
     fieldsets = (

@@ -149,6 +149,20 @@ def test_every_admin_page_loads_for_a_superuser(
 
 
 @pytest.mark.django_db
+def test_questions_filter_by_role_once_each(default_criteria, hr_client):
+    manager = models.Role.objects.get(slug="product-manager")
+    response = hr_client.get(
+        admin_url(models.Question, "changelist"),
+        {"links__responsibility__role__id__exact": manager.pk},
+    )
+    slugs = [question.slug for question in response.context["cl"].result_list]
+    assert len(slugs) == len(set(slugs))
+    assert "new-business" in slugs and "margins-costs" in slugs
+    assert "agile-team" not in slugs
+    assert "strategy × 1, go-to-market × 0.5" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_roles_and_policy_cannot_be_added_or_deleted(default_criteria, client, superuser):
     client.force_login(superuser)
     role = models.Role.objects.first()
