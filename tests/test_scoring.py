@@ -579,16 +579,20 @@ def far_inside_criteria(size: int) -> tuple[Criteria, dict]:
     return criteria, answers
 
 
+def cpu_seconds(function, *args) -> float:
+    started = time.process_time()
+    function(*args)
+    return time.process_time() - started
+
+
 def test_sensitivity_is_fast_at_two_hundred_questions():
     criteria, answers = far_inside_criteria(200)
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        result = score(criteria, answers)
-        timings.append(time.perf_counter() - started)
+    result = score(criteria, answers)
     assert result.outcome == PRODUCT_OWNER
     assert result.sensitivity == MORE_THAN_THREE
-    assert min(timings) < 0.5  # about 5 ms for the whole score; generous so it never flakes
+    # About 5 ms for the whole score; CPU time and a generous bound, so other processes on a busy
+    # machine cannot make it flake. The real figures live in docs/benchmarks.md.
+    assert min(cpu_seconds(score, criteria, answers) for _ in range(3)) < 0.5
 
 
 def test_sensitivity_is_fast_near_boundaries_at_two_hundred_questions():
@@ -598,9 +602,7 @@ def test_sensitivity_is_fast_near_boundaries_at_two_hundred_questions():
         criteria = random_criteria(rng, 200, ordered=True)
         answers = random_answers(rng, criteria, unanswered=0.05)
         criteria = near_boundary(rng, criteria, answers)
-        started = time.perf_counter()
-        score(criteria, answers)
-        slowest = max(slowest, time.perf_counter() - started)
+        slowest = max(slowest, min(cpu_seconds(score, criteria, answers) for _ in range(3)))
     assert slowest < 0.5
 
 
