@@ -1,6 +1,14 @@
-"""Project-level contracts: the health check and the engine's independence from Django."""
+"""Project-level contracts: the health check, the home page, a plain `migrate`."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_healthz_answers_ok_without_touching_the_database(client):
@@ -16,3 +24,24 @@ def test_home_page_renders(client):
     response = client.get("/")
     assert response.status_code == 200
     assert b"product owner" in response.content.lower()
+
+
+def test_plain_migrate_creates_the_rate_limit_cache_table(tmp_path):
+    """The rate limits count in a database cache; `migrate` alone must make its table."""
+    database = tmp_path / "fresh.sqlite3"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{database}", "ROLEFIT_RATE_CACHE": ""},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    tables = {
+        name
+        for (name,) in sqlite3.connect(database).execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+        )
+    }
+    assert "rolefit_ratelimit_cache" in tables
