@@ -45,3 +45,9 @@ def test_plain_migrate_creates_the_rate_limit_cache_table(tmp_path):
         )
     }
     assert "rolefit_ratelimit_cache" in tables
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/accounts/password_reset/", "/accounts/password_change/"])
+def test_no_password_reset_pages_that_would_need_email(client, path):
+    assert client.get(path).status_code == 404
