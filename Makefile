@@ -62,7 +62,13 @@ serve: criteria
 	exec $(BIN)/gunicorn rolefit.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 loadtest: install
-	$(BIN)/python benchmarks/loadtest.py
+	$(BIN)/python -m benchmarks.loadtest
+
+# Full benchmarks into docs/benchmarks.md and docs/benchmarks.json (about 15 minutes): every page
+# under gunicorn against /healthz, 100,000 assessments, the PDF. On PostgreSQL when DATABASE_URL
+# names one (in a throwaway database beside it), else on SQLite. Uses wrk when installed.
+bench: install-dev
+	$(BIN)/python -m benchmarks.run
 
 # In-process throughput of the hiring manager's pages relative to /healthz (under a minute).
 bench-quick: install

@@ -1,6 +1,6 @@
 """Load and database-fault test: gunicorn + PostgreSQL on loopback (docs/reliability.md).
 
-    python benchmarks/loadtest.py [--duration 30] [--no-restart] [--write-docs]
+    python -m benchmarks.loadtest [--duration 30] [--no-restart] [--write-docs]
 
 1. Creates a separate database (`rolefit_load`) next to the one in the admin URL, migrates it,
    loads the default criteria and collects static files.
@@ -27,8 +27,6 @@ import os
 import random
 import re
 import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,22 +35,23 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from http.client import HTTPConnection
 from pathlib import Path
 
 import dj_database_url
 import psycopg2
 from psycopg2 import sql
 
+# gunicorn on loopback and plain HTTP requests: shared with the benchmarks.
+from benchmarks.harness import LOOPBACK, free_port, manage, request, start_server, stop_server
+from benchmarks.harness import server_env as _server_env
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "reliability.md"
 RESULTS_BEGIN = "<!-- loadtest results: begin -->"
 RESULTS_END = "<!-- loadtest results: end -->"
-LOOPBACK = "127.0.0.1"
 LOCAL_DB_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 DEFAULT_ADMIN_URL = "postgres://rolefit:rolefit-ci@127.0.0.1:5432/rolefit"
 LOAD_DB = "rolefit_load"
-REQUEST_TIMEOUT = 10
 MAX_PHASE = 120
 
 # Share of each kind of request in the mix (weights).
@@ -137,85 +136,10 @@ def tokens_saved(url: str, tokens: list[str]) -> int:
 
 
 def server_env(database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "ROLEFIT_"))}
-    env.update(
-        DATABASE_URL=database_url,
-        DJANGO_DEBUG="0",
-        DJANGO_HTTPS="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS=LOOPBACK,
-        DJANGO_CONN_MAX_AGE="60",
-        ROLEFIT_RATE_SUBMIT="off",
-        ROLEFIT_RATE_PDF="off",
-    )
-    return env
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=300)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
-
-
-def start_server(env: dict[str, str], port: int, pid_file: Path, log_file) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "rolefit.wsgi",
-        "--bind",
-        f"{LOOPBACK}:{port}",
-        "--workers",
-        "2",
-        "--worker-class",
-        "sync",
-        "--pid",
-        str(pid_file),
-        "--no-control-socket",
-        "--timeout",
-        "30",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited during start; see its log")
-        try:
-            status, _headers, _body = request(port, "GET", "/healthz")
-            if status == 200 and pid_file.exists():
-                return process
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer /healthz within 30 s")
-
-
-def stop_server(process: subprocess.Popen, pid_file: Path) -> None:
-    pid = int(pid_file.read_text().strip()) if pid_file.exists() else process.pid
-    if process.poll() is None:
-        os.kill(pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.kill(pid, signal.SIGKILL)
-            process.wait(timeout=10)
+    return _server_env(database_url, DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
 
 
 # --- Traffic --------------------------------------------------------------------------------------
-
-
-def request(port: int, method: str, path: str, body: bytes | None = None, headers=None):
-    connection = HTTPConnection(LOOPBACK, port, timeout=REQUEST_TIMEOUT)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        connection.close()
 
 
 @dataclass

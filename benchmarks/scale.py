@@ -1,8 +1,8 @@
-"""The consultants' workspace at scale (issue 5), on PostgreSQL.
+"""The consultants' workspace at scale (issue 5), on PostgreSQL (or SQLite).
 
-Creates a throwaway database next to the configured one (never touching the configured one),
-migrates it, seeds 100,000 assessments, then measures through the full Django stack as a logged-in
-consultant:
+Creates a throwaway database next to the configured one (never touching the configured one; a
+temporary SQLite file when `DATABASE_URL` is not PostgreSQL), migrates it, seeds 100,000
+assessments, then measures through the full Django stack as a logged-in consultant:
 
 - the unfiltered list: first, middle and last page, newest first and by company (goal ≤ 50 ms)
 - a company search, a narrow and a broad one (goal ≤ 100 ms)
@@ -12,25 +12,21 @@ and drops the database again. Usage:
 
     DATABASE_URL=postgres://user:pw@127.0.0.1:5432/rolefit .venv/bin/python -m benchmarks.scale
 
-The role needs CREATEDB. Reusable pieces: `throwaway_database`, `seed`, `consultant_client`,
-`time_get`, `measure_export`, `run`.
+The role needs CREATEDB. Reusable pieces: `seed`, `consultant_client`, `time_get`,
+`measure_export`, `run` (`throwaway_database` and `setup_django` come from `benchmarks.harness`).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import statistics
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.harness import setup_django, throwaway_database
+
 GOALS_MS = {"list": 50.0, "search": 100.0}
 GOAL_EXPORT_SECONDS = 5.0
 GOAL_EXPORT_MEMORY_MB = 50.0
@@ -74,57 +70,6 @@ COMPANY_KINDS = [
     "Systems",
     "Bank",
 ]
-
-
-def _psycopg_connect(url: str, dbname: str):
-    import psycopg2
-
-    parts = urlparse(url)
-    connection = psycopg2.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname=dbname,
-    )
-    connection.autocommit = True
-    return connection
-
-
-@contextlib.contextmanager
-def throwaway_database(base_url: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database on `base_url`'s server; dropped on exit. Yields its URL."""
-    if not base_url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("benchmarks.scale needs DATABASE_URL=postgres://… (PostgreSQL)")
-    parts = urlparse(base_url)
-    name = f"rolefit_bench_{uuid.uuid4().hex[:10]}"
-    admin = _psycopg_connect(base_url, parts.path.lstrip("/") or "postgres")
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield parts._replace(path=f"/{name}").geturl()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.close()
-
-
-def setup_django(database_url: str) -> None:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "rolefit.settings"
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_DEBUG"] = "1"  # development settings (no secret, no HTTPS redirect) …
-    os.environ["DJANGO_HTTPS"] = "0"
-    os.environ.setdefault("DJANGO_CONN_MAX_AGE", "600")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False  # … but production's code path (no query log, cached templates)
 
 
 def seed(count: int, *, batch: int = 5000) -> None:
@@ -171,11 +116,18 @@ def seed(count: int, *, batch: int = 5000) -> None:
         made += len(rows)
     with connection.cursor() as cursor:
         # Spread creation over about three years (bulk_create stamps them all "now").
-        cursor.execute(
-            "UPDATE advisor_assessment SET created_at = now() - (id % 1100) * interval '1 day'"
-            " - (id * 37 % 86400) * interval '1 second'"
-        )
-        cursor.execute("VACUUM ANALYZE advisor_assessment")
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "UPDATE advisor_assessment SET created_at = now() - (id % 1100) * interval '1 day'"
+                " - (id * 37 % 86400) * interval '1 second'"
+            )
+            cursor.execute("VACUUM ANALYZE advisor_assessment")
+        else:
+            cursor.execute(
+                "UPDATE advisor_assessment SET created_at = strftime('%Y-%m-%d %H:%M:%f',"
+                " 'now', -(id % 1100) || ' days', -(id * 37 % 86400) || ' seconds')"
+            )
+            cursor.execute("ANALYZE advisor_assessment")
 
 
 def consultant_client():
