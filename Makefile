@@ -6,11 +6,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: help install install-dev run migrate criteria test lint fmt migrations-check bench bench-quick serve loadtest clean
+.PHONY: help install install-dev run migrate criteria test test-browser lint fmt migrations-check bench bench-quick serve loadtest clean
 
 help:
 	@echo "make run          install, migrate, load the default criteria, serve on http://$(HOST):$(PORT)"
-	@echo "make test         install the dev extra and run the whole suite"
+	@echo "make test         install the dev extra and run the whole suite (browser tests included)"
+	@echo "make test-browser only the browser tests (Chromium; screenshots in test-artifacts/screenshots/)"
 	@echo "make lint / fmt   ruff check + format check / apply formatting"
 	@echo "make bench        full benchmarks (docs/benchmarks.md); make bench-quick: under a minute"
 	@echo "make serve        production-style: gunicorn + WhiteNoise (README \"Deploying\")"
@@ -42,9 +43,15 @@ criteria: migrate
 run: criteria
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The browser tests (tests/e2e, marker `browser`) drive Chromium: CHROMIUM_PATH, else `chromium`
+# on PATH. Without one they are skipped; REQUIRE_BROWSER=1 (CI) makes that a failure. Each run
+# writes screenshots of the main pages to test-artifacts/screenshots/ (README "Browser tests").
 test: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+test-browser: install-dev
+	$(BIN)/pytest -m browser
 
 lint: install-dev
 	$(BIN)/ruff check .

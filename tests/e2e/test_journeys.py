@@ -1,0 +1,275 @@
+"""What each kind of user does, in a real browser (issue 6, PRODUCT.md §1)."""
+
+import csv
+import io
+import re
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from advisor import groups, models, services
+from tests import examples
+from tests.e2e.conftest import NOTE_100_WORDS, log_in, standard_report
+
+pytestmark = pytest.mark.browser
+
+RESULT_URL = re.compile(r"/a/[A-Za-z0-9_-]+/$")
+
+
+def focused(page) -> dict:
+    """What has the keyboard focus: tag, id, name, type and value."""
+    return page.evaluate(
+        """() => { const e = document.activeElement;
+        return {tag: e.tagName.toLowerCase(), id: e.id, name: e.getAttribute('name'),
+                type: e.getAttribute('type'), value: e.value}; }"""
+    )
+
+
+def tab_to(page, element_id: str, *, limit: int = 15) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page)["id"] == element_id:
+            return
+    raise AssertionError(f"#{element_id} not reached in {limit} presses of Tab")
+
+
+def question_slugs(page) -> list[str]:
+    return page.eval_on_selector_all(
+        "fieldset[data-question]", "sets => sets.map(s => s.id.replace(/^q-/, ''))"
+    )
+
+
+def option_keys(page, slug: str) -> list[str]:
+    return page.eval_on_selector_all(f'input[name="{slug}"]', "radios => radios.map(r => r.value)")
+
+
+def pdf_pages_and_text(data: bytes) -> tuple[int, str]:
+    reader = PdfReader(io.BytesIO(data))
+    return len(reader.pages), " ".join(p.extract_text() for p in reader.pages)
+
+
+def test_keyboard_only_questionnaire_gives_an_explained_result(page):
+    answers = examples.PRODUCT_OWNER
+    page.goto("/assess/")
+    tab_to(page, "id_company")
+    page.keyboard.type("Keyboard Only Ltd")
+    page.keyboard.press("Tab")  # your name (optional)
+    page.keyboard.press("Tab")  # your email (optional)
+    slugs = question_slugs(page)
+    assert slugs == examples.ALL_QUESTIONS
+    for slug in slugs:
+        # Tab enters a group with nothing chosen on its first option; arrows move and choose.
+        page.keyboard.press("Tab")
+        assert focused(page) | {"value": None} == {
+            "tag": "input",
+            "id": f"id_{slug}_0",
+            "name": slug,
+            "type": "radio",
+            "value": None,
+        }
+        position = option_keys(page, slug).index(answers[slug])
+        if position == 0:
+            page.keyboard.press("Space")
+        for _ in range(position):
+            page.keyboard.press("ArrowRight")
+        expect(page.locator(f'input[name="{slug}"]:checked')).to_have_value(answers[slug])
+    expect(page.locator("#answered-count")).to_have_text("16 of 16 answered")
+    page.keyboard.press("Tab")
+    assert focused(page)["tag"] == "button"
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(RESULT_URL)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hire a product owner")
+    expect(page.get_by_text("Assessment for Keyboard Only Ltd")).to_be_visible()
+    chart = page.get_by_role("img", name="Fit for each role")
+    expect(chart).to_be_visible()
+    # Example 1 of PRODUCT.md §4: fit PO 100%, PM 0%.
+    expect(chart.locator(".fit-chart-bar-product-owner")).to_have_attribute("width", "206.0")
+    expect(chart.locator(".fit-chart-bar-product-manager")).to_have_attribute("width", "0.0")
+    expect(page.locator(".fit-figure-product-owner")).to_contain_text("fit 100%")
+    expect(page.locator(".fit-figure-product-manager")).to_contain_text("fit 0%")
+    expect(page.get_by_role("heading", name="What drove the result")).to_be_visible()
+    saved = models.Assessment.objects.get()
+    assert (saved.company, saved.outcome, saved.answers) == (
+        "Keyboard Only Ltd",
+        "product-owner",
+        answers,
+    )
+
+
+def test_missing_answers_lead_to_the_first_missing_question_and_keep_the_rest(page):
+    page.goto("/assess/")
+    page.get_by_label("Company").fill("Half Done GmbH")
+    given = {"agile-team": "agree", "backlog-unclear": "neutral", "stakeholders-lost": "disagree"}
+    for slug, key in given.items():
+        page.locator(f'input[name="{slug}"][value="{key}"]').check()
+    page.get_by_role("button", name="See the recommendation").click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading")).to_have_text("There is a problem")
+    links = summary.get_by_role("link")
+    expect(links).to_have_count(len(examples.ALL_QUESTIONS) - len(given))
+    # The first missing question is the third; follow its link with the keyboard.
+    expect(links.first).to_have_attribute("href", "#id_goal-unclear_0")
+    page.keyboard.press("Tab")
+    expect(links.first).to_be_focused()
+    page.keyboard.press("Enter")
+
+    target = page.locator("#id_goal-unclear_0")
+    expect(page).to_have_url(re.compile("#id_goal-unclear_0$"))
+    expect(target).to_be_focused()
+    expect(target).to_be_in_viewport()
+    # Nothing (such as the sticky submit bar) covers it: a click there reaches that radio.
+    assert target.evaluate(
+        """el => { const r = el.getBoundingClientRect();
+        return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === el; }"""
+    )
+    expect(page.locator("#q-goal-unclear")).to_contain_text("Choose an answer, or “Not sure”.")
+    expect(page.get_by_label("Company")).to_have_value("Half Done GmbH")
+    for slug, key in given.items():
+        expect(page.locator(f'input[name="{slug}"]:checked')).to_have_value(key)
+    expect(page.locator("#answered-count")).to_have_text("3 of 16 answered")
+    assert not models.Assessment.objects.exists()
+
+
+def test_prefilled_link_fills_the_company(page):
+    page.goto("/assess/?" + urlencode({"company": "Acme & Söhne"}))
+    expect(page.get_by_label("Company")).to_have_value("Acme & Söhne")
+    expect(page.locator("#error-summary")).to_have_count(0)
+    expect(page.locator("input[type=radio]:checked")).to_have_count(0)
+
+
+def test_report_prints_on_at_most_three_a4_pages_and_downloads_as_pdf(page):
+    assert len(NOTE_100_WORDS.split()) == 100
+    assessment = standard_report()
+    assert assessment.outcome == "product-manager"
+    page.goto(f"/a/{assessment.token}/report/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Standard Report AG")
+    expect(page.locator(".report-notes")).to_contain_text("reporting to the chief executive")
+
+    printed = page.pdf(format="A4", prefer_css_page_size=True)
+    pages, text = pdf_pages_and_text(printed)
+    assert 1 <= pages <= 3, f"the standard report prints on {pages} A4 pages"
+    assert "Hire a product manager" in text
+    assert "reporting to the chief executive" in " ".join(text.split())
+    # The print stylesheet drops the site's navigation and the toolbar.
+    assert "Download PDF" not in text
+    assert "Skip to main content" not in text
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PDF").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("rolefit-report-acme-standard-report-ag-")
+    assert download.suggested_filename.endswith(".pdf")
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"%PDF")
+    pages, text = pdf_pages_and_text(data)
+    assert 1 <= pages <= 3, f"the PDF report has {pages} pages"
+    assert "Acme Standard Report AG" in text
+
+
+def test_deleted_assessment_link_shows_not_found(page):
+    assessment = services.assessment_create(
+        company="Short Lived Inc", answers=examples.BOTH, respondent_name="Sam"
+    )
+    page.goto(assessment.get_absolute_url())
+    page.get_by_role("link", name="Delete this assessment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete the assessment?")
+    page.get_by_role("button", name="Delete it").click()
+
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("status")).to_contain_text("Short Lived Inc")
+    assert not models.Assessment.objects.exists()
+    for path in (assessment.get_absolute_url(), f"/a/{assessment.token}/report/"):
+        response = page.goto(path)
+        assert response.status == 404
+        expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+
+
+# Every Team & delivery answer "disagree" and no team: fit PO 1.5 / 7 = 21.4%. Of Business &
+# growth only the two strategy statements "strongly agree": fit PM = (1 + 1 + 0.5) / 9.5 = 26.3%
+# → neither. With the weight of "Developing a multiyear product strategy" at 10 instead of 1:
+# fit PM = (10 + 10 + 0.5) / (30 + 1 + 1.5 + 2 + 2) = 56.2% → product manager.
+WEIGHT_ANSWERS = {
+    **examples.answers("disagree", "none", "strongly-disagree"),
+    "new-business": "strongly-agree",
+    "multiyear-strategy": "strongly-agree",
+}
+
+
+def test_hr_admin_weight_change_counts_for_new_assessments_only(page, account):
+    before = services.assessment_create(company="Before The Change", answers=WEIGHT_ANSWERS)
+    assert before.outcome == "neither"
+    account("hana", group=groups.HR_ADMINS)
+    log_in(page, "hana", path="/admin/")
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+
+    page.goto("/admin/advisor/responsibility/")
+    page.get_by_role("link", name="Developing a multiyear product strategy").click()
+    page.get_by_label("Weight").fill("10")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert models.Responsibility.objects.get(slug="strategy").weight == 10
+
+    page.goto("/assess/?" + urlencode({"company": "After The Change", **WEIGHT_ANSWERS}))
+    expect(page.locator("#answered-count")).to_have_text("16 of 16 answered")
+    page.get_by_role("button", name="See the recommendation").click()
+    expect(page).to_have_url(RESULT_URL)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hire a product manager")
+    expect(page.locator(".fit-figure-product-manager")).to_contain_text("fit 56.2%")
+
+    page.goto(before.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_have_text("Neither role yet")
+    expect(page.locator(".fit-figure-product-manager")).to_contain_text("fit 26.3%")
+    after = models.Assessment.objects.get(company="After The Change")
+    assert after.criteria_version_id != before.criteria_version_id
+
+
+def test_consultant_filters_adds_a_note_to_the_report_and_exports_csv(page, account):
+    for company, answers in [
+        ("Acme Robotics", examples.PRODUCT_OWNER),
+        ("Acme Foods", examples.NEITHER),
+        ("Globex", examples.BOTH),
+    ]:
+        services.assessment_create(company=company, answers=answers)
+    account("carla", group=groups.CONSULTANTS)
+    log_in(page, "carla")
+    expect(page).to_have_url(re.compile("/assessments/$"))
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(3)
+
+    page.get_by_label("Company").fill("acme")
+    page.get_by_role("button", name="Apply").click()
+    expect(rows).to_have_count(2)
+    expect(page.locator("table")).not_to_contain_text("Globex")
+    page.get_by_role("link", name=re.compile("^Hire a product owner")).click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Acme Robotics")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    exported = list(csv.DictReader(io.StringIO(text)))
+    assert [row["company"] for row in exported] == ["Acme Robotics"]
+    assert exported[0]["outcome"] == "product-owner"
+    assert exported[0]["agile-team"] == "strongly-agree"
+
+    page.get_by_role("link", name="Acme Robotics").click()
+    page.get_by_label("Prepared for").fill("Ravi, head of product")
+    page.get_by_label("Prepared by").fill("Carla Consultant")
+    page.get_by_label("Consultant notes").fill("Start with a product owner for the robot line.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Notes saved.")
+
+    page.get_by_role("link", name="Print view").click()
+    expect(page).to_have_url(re.compile(r"/a/[A-Za-z0-9_-]+/report/$"))
+    notes = page.locator(".report-notes")
+    expect(notes).to_contain_text("Start with a product owner for the robot line.")
+    expect(notes).to_contain_text("— Carla Consultant")
+    expect(page.locator(".report-meta")).to_contain_text("Ravi, head of product")
