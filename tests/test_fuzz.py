@@ -313,15 +313,13 @@ def token_urls() -> list[str]:
     return names
 
 
-# Who may open each token URL: "link" = whoever holds the token; "workspace" = consultants;
-# "password-reset" = Django's password reset link, checked by its own token.
+# Who may open each token URL: "link" = whoever holds the token; "workspace" = consultants.
 TOKEN_URLS = {
     "advisor:result": "link",
     "advisor:delete": "link",
     "advisor:report": "link",
     "advisor:report_pdf": "link",
     "advisor:workspace_detail": "workspace",
-    "password_reset_confirm": "password-reset",
 }
 
 
@@ -355,18 +353,6 @@ def test_a_guessed_or_deleted_token_finds_nothing(client, assessment_factory, de
             client.post(reverse("advisor:delete", kwargs={"token": gone_token})).status_code == 404
         )
     assert models.Assessment.objects.filter(pk=real.pk).exists()
-
-
-def test_a_bogus_password_reset_link_opens_no_form(client, consultant_user):
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
-    uid = urlsafe_base64_encode(force_bytes(consultant_user.pk))
-    for token in ["set-password", "abc-0123456789abcdef", secrets.token_urlsafe(20)]:
-        url = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-        response = client.get(url, follow=True)
-        assert response.status_code in {200, 404}
-        assert b"new_password1" not in response.content
 
 
 @pytest.mark.parametrize("path", ["/a/../admin/", "/a/%00/", "/a/x%2Fy/", "/a/" + "x" * 500 + "/"])
