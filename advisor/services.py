@@ -447,7 +447,6 @@ def answers_score(*, answers: dict[str, str], bundle: CriteriaBundle | None = No
     return result_as_dict(result, criteria_version=bundle.version)
 
 
-@transaction.atomic
 def assessment_create(
     *,
     company: str,
@@ -456,28 +455,43 @@ def assessment_create(
     respondent_email: str = "",
     bundle: CriteriaBundle | None = None,
 ) -> models.Assessment:
-    """Score and save an assessment with its version and snapshot, all or nothing."""
+    """Score and save an assessment with its version and snapshot, all or nothing.
+
+    Once the bundle's version and snapshot rows exist (every submission but the first), the save
+    is one INSERT, atomic on its own: an explicit transaction would add two round trips to the
+    database (BEGIN, COMMIT) to the busiest write. The first submission of a criteria version
+    makes those rows and the assessment in one transaction.
+    """
     bundle = bundle or criteria_current()
     result = answers_score(answers=answers, bundle=bundle)
-    version_id, snapshot_id = _version_and_snapshot_ids(bundle)
-    return models.Assessment.objects.create(
-        company=company,
-        respondent_name=respondent_name,
-        respondent_email=respondent_email,
-        answers=dict(answers),
-        result=result,
-        outcome=result["outcome"],
-        criteria_version_id=version_id,
-        snapshot_id=snapshot_id,
-    )
+    fields = {
+        "company": company,
+        "respondent_name": respondent_name,
+        "respondent_email": respondent_email,
+        "answers": dict(answers),
+        "result": result,
+        "outcome": result["outcome"],
+    }
+    ids = _existing_version_and_snapshot_ids(bundle)
+    if ids is not None:
+        return models.Assessment.objects.create(
+            **fields, criteria_version_id=ids[0], snapshot_id=ids[1]
+        )
+    with transaction.atomic():
+        version, _created = models.CriteriaVersion.objects.get_or_create(version=bundle.version)
+        snapshot, _created = models.CriteriaSnapshot.objects.only("pk").get_or_create(
+            content_hash=bundle.content_hash, defaults={"content": bundle.content}
+        )
+        return models.Assessment.objects.create(
+            **fields, criteria_version=version, snapshot=snapshot
+        )
 
 
-def _version_and_snapshot_ids(bundle: CriteriaBundle) -> tuple[int, int]:
-    """The ids of the bundle's version and snapshot rows, each made on its first use.
+def _existing_version_and_snapshot_ids(bundle: CriteriaBundle) -> tuple[int, int] | None:
+    """The ids of the bundle's version and snapshot rows in one query, or None unless both exist.
 
-    One query once both exist (every submission but the first), reading neither row's content:
-    a snapshot's JSON is large and the assessment needs only its id. Raw SQL, since compiling the
-    ORM's equivalent costs fifteen times more than running it.
+    Reads neither row's content (a snapshot's JSON is large; the assessment needs only its id).
+    Raw SQL, since compiling the ORM's equivalent costs fifteen times more than running it.
     """
     quote = connection.ops.quote_name
     version, snapshot = models.CriteriaVersion._meta, models.CriteriaSnapshot._meta
@@ -490,13 +504,7 @@ def _version_and_snapshot_ids(bundle: CriteriaBundle) -> tuple[int, int]:
             [bundle.version, bundle.content_hash],
         )
         version_id, snapshot_id = cursor.fetchone()
-    if version_id is not None and snapshot_id is not None:
-        return version_id, snapshot_id
-    version, _created = models.CriteriaVersion.objects.get_or_create(version=bundle.version)
-    snapshot, _created = models.CriteriaSnapshot.objects.only("pk").get_or_create(
-        content_hash=bundle.content_hash, defaults={"content": bundle.content}
-    )
-    return version.pk, snapshot.pk
+    return None if version_id is None or snapshot_id is None else (version_id, snapshot_id)
 
 
 @transaction.atomic

@@ -380,6 +380,7 @@ class Settings:
     rounds: int = 3
     connections: int = 4
     load_generator: str = "auto"  # auto, wrk or python
+    only: tuple[str, ...] = ()  # these endpoints (and the floor) only; all when empty
 
 
 @dataclass
@@ -396,6 +397,8 @@ class Outcome:
 def summarise(rounds: list[dict[str, Load]], queries: dict[str, int]) -> dict[str, dict]:
     endpoints = {}
     for name in [FLOOR, *ENDPOINTS]:
+        if name not in rounds[0]:
+            continue
         loads = [measured[name] for measured in rounds]
         ratios = [
             measured[name].rps / measured[FLOOR].rps for measured in rounds if measured[FLOOR].rps
@@ -470,6 +473,7 @@ def measure_all(
         settle(port, measured)
         return measured
 
+    targets = [t for t in targets if not options.only or t.name in (FLOOR, *options.only)]
     for target in targets:
         check(port, target)
         warm_up(port, target, connections=options.connections)
@@ -507,9 +511,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--load-generator", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--only", default="", help="comma-separated endpoints (profiling)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     args = parser.parse_args(argv)
-    options = Settings(args.seconds, args.rounds, args.connections, args.load_generator)
+    only = tuple(name for name in args.only.split(",") if name)
+    unknown = set(only) - set(ENDPOINTS)
+    if unknown:
+        parser.error(f"unknown endpoints: {', '.join(sorted(unknown))}; known: {ENDPOINTS}")
+    options = Settings(args.seconds, args.rounds, args.connections, args.load_generator, only)
     outcome = run(os.environ.get("DATABASE_URL", ""), options)
     print(f"load generator: {outcome.load_generator}")
     print(report(outcome))
