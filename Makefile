@@ -35,7 +35,6 @@ install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 
 criteria: migrate
 	$(BIN)/python manage.py load_default_criteria
@@ -66,7 +65,9 @@ fmt: install-dev
 serve: export DJANGO_DEBUG ?= 0
 serve: criteria
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	exec $(BIN)/gunicorn rolefit.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	# Recycling workers now and then bounds the slow native-memory growth of PDF rendering.
+	exec $(BIN)/gunicorn rolefit.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--max-requests 2000 --max-requests-jitter 200 --access-logfile -
 
 loadtest: install
 	$(BIN)/python -m benchmarks.loadtest

@@ -6,19 +6,7 @@ loaddata, history revert) must make every worker rebuild its in-process copy of 
 
 from django.db.models.signals import post_delete, post_save
 
-from advisor import models, services
-
-CRITERIA_MODELS = (
-    models.Role,
-    models.Responsibility,
-    models.Competency,
-    models.CaseStudy,
-    models.CaseStudyResult,
-    models.Question,
-    models.AnswerOption,
-    models.QuestionLink,
-    models.ScoringPolicy,
-)
+from advisor import services
 
 
 def _criteria_changed(sender, **kwargs):
@@ -26,6 +14,6 @@ def _criteria_changed(sender, **kwargs):
 
 
 def connect():
-    for model in CRITERIA_MODELS:
+    for model in services.CRITERIA_MODELS:
         post_save.connect(_criteria_changed, sender=model, dispatch_uid=f"criteria-save-{model}")
         post_delete.connect(_criteria_changed, sender=model, dispatch_uid=f"criteria-del-{model}")
