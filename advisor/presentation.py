@@ -10,6 +10,7 @@ report share `result_context` and the partials under `templates/includes/`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -362,23 +363,67 @@ def sections_context(
 
 
 def _lookup_sql() -> str:
-    """One row per token: the assessment with its snapshot's content hash and version's date."""
+    """One row per token: the assessment's fields, its snapshot's content hash, its version's date.
+
+    Scalar subqueries rather than joins: PostgreSQL plans them in half the time.
+    """
     quote = connection.ops.quote_name
     assessment, snapshot, version = (
         models.Assessment._meta,
         models.CriteriaSnapshot._meta,
         models.CriteriaVersion._meta,
     )
+    columns = ", ".join(f"a.{quote(field.column)}" for field in assessment.concrete_fields)
     return (
-        f"SELECT a.*, s.{quote('content_hash')} AS snapshot_content_hash,"
-        f" v.{quote('first_used_at')} AS version_first_used_at"
-        f" FROM {quote(assessment.db_table)} a"
-        f" JOIN {quote(snapshot.db_table)} s"
-        f" ON s.{quote(snapshot.pk.column)} = a.{quote(assessment.get_field('snapshot').column)}"
-        f" JOIN {quote(version.db_table)} v ON v.{quote(version.pk.column)}"
-        f" = a.{quote(assessment.get_field('criteria_version').column)}"
-        f" WHERE a.{quote('token')} = %s"
+        f"SELECT {columns},"
+        f" (SELECT {quote('content_hash')} FROM {quote(snapshot.db_table)}"
+        f" WHERE {quote(snapshot.pk.column)} = a.{quote(assessment.get_field('snapshot').column)}),"
+        f" (SELECT {quote('first_used_at')} FROM {quote(version.db_table)}"
+        f" WHERE {quote(version.pk.column)}"
+        f" = a.{quote(assessment.get_field('criteria_version').column)})"
+        f" FROM {quote(assessment.db_table)} a WHERE a.{quote('token')} = %s"
     )
+
+
+@functools.cache
+def _converters(field, vendor: str) -> list:
+    """What the ORM applies to `field`'s column as it comes from the database (`vendor`'s)."""
+    column = field.get_col(field.model._meta.db_table)
+    return [
+        (converter, column)
+        for converter in connection.ops.get_db_converters(column)
+        + column.get_db_converters(connection)
+    ]
+
+
+def _converted(field, value):
+    """A column's value as the ORM would load it (JSON decoded, SQLite's dates parsed)."""
+    for converter, column in _converters(field, connection.vendor):
+        value = converter(value, column, connection)
+    return value
+
+
+def _lookup(token: str) -> models.Assessment | None:
+    """The assessment of `token` with `snapshot_content_hash` and `version_first_used_at`.
+
+    A cursor and `Model.from_db`, not `Manager.raw()`: a raw queryset costs twice the query's own
+    time to set up.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(), [token])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    fields = models.Assessment._meta.concrete_fields
+    assessment = models.Assessment.from_db(
+        connection.alias,
+        [field.attname for field in fields],
+        [_converted(field, value) for field, value in zip(fields, row, strict=False)],
+    )
+    assessment.snapshot_content_hash = row[-2]
+    first_used_at = models.CriteriaVersion._meta.get_field("first_used_at")
+    assessment.version_first_used_at = _converted(first_used_at, row[-1])
+    return assessment
 
 
 def result_page(token: str) -> tuple[models.Assessment, SafeString] | None:
@@ -391,12 +436,12 @@ def result_page(token: str) -> tuple[models.Assessment, SafeString] | None:
     deleted assessment's entry is unreachable (every request looks the token up first).
 
     One query when the sections are cached: a raw SQL lookup, since compiling the equivalent ORM
-    query (two joins) costs several times more than running it. Two when they are rendered.
+    query (two related rows) costs several times more than running it. Two when they are
+    rendered.
     """
-    rows = list(models.Assessment.objects.raw(_lookup_sql(), [token]))
-    if not rows:
+    assessment = _lookup(token)
+    if assessment is None:
         return None
-    assessment = rows[0]
     material = [
         assessment.snapshot_content_hash,
         assessment.result,
