@@ -72,7 +72,7 @@ serve: criteria
 loadtest: install
 	$(BIN)/python -m benchmarks.loadtest
 
-# Full benchmarks into docs/benchmarks.md and docs/benchmarks.json (about 15 minutes): every page
+# Full benchmarks into docs/benchmarks.md and docs/benchmarks.json (5-10 minutes): every page
 # under gunicorn against /healthz, 100,000 assessments, the PDF. On PostgreSQL when DATABASE_URL
 # names one (in a throwaway database beside it), else on SQLite. Uses wrk when installed.
 bench: install-dev
