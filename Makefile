@@ -80,7 +80,7 @@ bench: install-dev
 
 # In-process throughput of the hiring manager's pages relative to /healthz (under a minute).
 bench-quick: install
-	$(BIN)/python benchmarks/quick.py
+	$(BIN)/python -m benchmarks.quick
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -22,25 +22,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import harness
+
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_MEDIAN_MS = 300.0
 STANDARD_NOTE_WORDS = 100
 
 
 def setup_django(database_path: Path) -> None:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "rolefit.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{database_path}"
-    os.environ["DJANGO_DEBUG"] = "1"  # development settings (no secret, no HTTPS redirect) …
-    os.environ["DJANGO_HTTPS"] = "0"
-    os.environ["ROLEFIT_RATE_PDF"] = "off"  # the benchmark asks far faster than a person
-    os.environ["ROLEFIT_RATE_CACHE"] = "locmem"
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False  # … but production's code path
+    harness.setup_django(f"sqlite:///{database_path}")
 
 
 def prepare() -> str:

@@ -32,33 +32,17 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlencode
 
+from benchmarks import harness
+
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_RATIO = 0.25
 
 
 def setup_django(database_path: Path) -> None:
     """Configure Django for an in-process run on the SQLite file `database_path`."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "rolefit.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{database_path}"
-    # Settings load in development mode (plain static files storage, no HTTPS redirect, no secret
-    # needed); DEBUG is switched off below so the measured code path is production's.
-    os.environ["DJANGO_DEBUG"] = "1"
-    os.environ["DJANGO_HTTPS"] = "0"
-    # The submit benchmark posts far faster than a person; rate limits would answer 429.
-    os.environ["ROLEFIT_RATE_SUBMIT"] = "off"
-    os.environ["ROLEFIT_RATE_PDF"] = "off"
-    os.environ["ROLEFIT_RATE_CACHE"] = "locmem"
-    # Persistent database connections, as a production deployment sets them (README).
-    os.environ.setdefault("DJANGO_CONN_MAX_AGE", "600")
-
-    import django
-    from django.conf import settings
     from django.db.backends.signals import connection_created
 
-    django.setup()
-    settings.DEBUG = False
+    harness.setup_django(f"sqlite:///{database_path}")
     connection_created.connect(_skip_fsync)
 
 
