@@ -382,8 +382,21 @@ class ScoringPolicyAdmin(SingleRecordAdmin):
 # Versions and assessments (read-only)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added, changed or deleted in the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.CriteriaVersion)
-class CriteriaVersionAdmin(admin.ModelAdmin):
+class CriteriaVersionAdmin(ReadOnlyAdmin):
     list_display = ("short_version", "first_used_at", "assessment_count", "is_current")
     fields = ("version", "first_used_at", "assessment_count")
     readonly_fields = fields
@@ -435,18 +448,9 @@ class CriteriaVersionAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(models.Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(ReadOnlyAdmin):
     """Superusers only: HR admins see no assessments, consultants have their own workspace."""
 
     list_display = ("company", "outcome", "created_at", "criteria_version")
@@ -461,12 +465,3 @@ class AssessmentAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
