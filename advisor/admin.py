@@ -347,16 +347,17 @@ class CaseStudyResultAdmin(ChildAdmin):
 
 @admin.register(models.ScoringPolicy)
 class ScoringPolicyAdmin(SingleRecordAdmin):
-    list_display = ("__str__", "min_coverage", "min_fit", "tie_margin")
+    list_display = ("__str__", "min_coverage", "min_need", "focus_share")
     fieldsets = (
         (
             _("Thresholds"),
             {
-                "fields": ("min_coverage", "min_fit", "tie_margin"),
+                "fields": ("min_coverage", "min_need", "focus_share"),
                 "description": _(
-                    "Outcome rules: undetermined when a role's coverage is below the minimum "
-                    "coverage; neither when both fits are below the minimum fit; both when the "
-                    "fits are within the tie margin; otherwise the role with the higher fit."
+                    "Outcome rules: undetermined when too few of a role's questions are "
+                    "answered (minimum coverage); otherwise each role whose need reaches the "
+                    "minimum need is needed — both, one of them, or neither. For both, the role "
+                    "with the higher need is the one to hire first."
                 ),
             },
         ),
@@ -366,7 +367,8 @@ class ScoringPolicyAdmin(SingleRecordAdmin):
                 "fields": (
                     "advice_product_owner",
                     "advice_product_manager",
-                    "advice_both",
+                    "advice_both_pm_first",
+                    "advice_both_po_first",
                     "advice_neither",
                     "advice_undetermined",
                 )

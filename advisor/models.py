@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from advisor import scoring
+from advisor import scoring, snapshots
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 slug_validator = RegexValidator(
@@ -52,6 +52,9 @@ weight_validators = [
     MinValueValidator(Decimal("0.001"), _("A weight must be greater than 0.")),
     MaxValueValidator(MAX_WEIGHT, _("A weight must be at most 10.")),
 ]
+# The needs model's policy defaults (docs/scoring.md); migration 0004 re-scores with these.
+DEFAULT_MIN_NEED = Decimal("0.65")
+DEFAULT_FOCUS_SHARE = Decimal("0.6")
 unit_validators = [
     MinValueValidator(Decimal("0"), _("Must be between 0 and 1.")),
     MaxValueValidator(Decimal("1"), _("Must be between 0 and 1.")),
@@ -311,7 +314,7 @@ class QuestionLink(models.Model):
 
 
 class ScoringPolicy(models.Model):
-    """The single record of thresholds and outcome advice texts."""
+    """The single record of the needs model's thresholds and the outcome advice texts."""
 
     singleton = models.BooleanField(default=True, unique=True, editable=False)
     min_coverage = models.DecimalField(
@@ -325,25 +328,32 @@ class ScoringPolicy(models.Model):
         ],
         help_text=_("Below this share of answered weight for a role, the outcome is undetermined."),
     )
-    min_fit = models.DecimalField(
-        _("minimum fit"),
+    min_need = models.DecimalField(
+        _("minimum need"),
         max_digits=4,
         decimal_places=3,
-        default=Decimal("0.5"),
+        default=DEFAULT_MIN_NEED,
         validators=unit_validators,
-        help_text=_("A role is needed when its fit reaches this value."),
+        help_text=_("A role is needed when the company's need for it reaches this line (0 to 1)."),
     )
-    tie_margin = models.DecimalField(
-        _("tie margin"),
+    focus_share = models.DecimalField(
+        _("focus share"),
         max_digits=4,
         decimal_places=3,
-        default=Decimal("0.1"),
-        validators=unit_validators,
-        help_text=_("Fits closer than this (and both needed) recommend both roles."),
+        default=DEFAULT_FOCUS_SHARE,
+        validators=[
+            MinValueValidator(Decimal("0.001"), _("The focus share must be greater than 0.")),
+            MaxValueValidator(Decimal("1"), _("The focus share must be at most 1.")),
+        ],
+        help_text=_(
+            "A role's need is the average of its most-needed responsibilities that together "
+            "make up at least this share of its weight (0.6: three of five)."
+        ),
     )
     advice_product_owner = models.TextField(_("advice: product owner"))
     advice_product_manager = models.TextField(_("advice: product manager"))
-    advice_both = models.TextField(_("advice: both"))
+    advice_both_pm_first = models.TextField(_("advice: both, product manager first"))
+    advice_both_po_first = models.TextField(_("advice: both, product owner first"))
     advice_neither = models.TextField(_("advice: neither"))
     advice_undetermined = models.TextField(_("advice: undetermined"))
     history = HistoricalRecords()
@@ -359,14 +369,14 @@ class ScoringPolicy(models.Model):
                 violation_error_message=_("Minimum coverage must be greater than 0 and at most 1."),
             ),
             models.CheckConstraint(
-                condition=Q(min_fit__gte=0, min_fit__lte=1),
-                name="policy_min_fit_range",
-                violation_error_message=_("Minimum fit must be between 0 and 1."),
+                condition=Q(min_need__gte=0, min_need__lte=1),
+                name="policy_min_need_range",
+                violation_error_message=_("Minimum need must be between 0 and 1."),
             ),
             models.CheckConstraint(
-                condition=Q(tie_margin__gte=0, tie_margin__lte=1),
-                name="policy_tie_margin_range",
-                violation_error_message=_("Tie margin must be between 0 and 1."),
+                condition=Q(focus_share__gt=0, focus_share__lte=1),
+                name="policy_focus_share_range",
+                violation_error_message=_("The focus share must be greater than 0 and at most 1."),
             ),
         ]
 
@@ -374,12 +384,14 @@ class ScoringPolicy(models.Model):
         return str(_("Scoring policy"))
 
     def advice(self) -> dict[str, str]:
+        """The advice texts by snapshot key (`advisor.snapshots.ADVICE_KEYS`)."""
         return {
-            scoring.PRODUCT_OWNER: self.advice_product_owner,
-            scoring.PRODUCT_MANAGER: self.advice_product_manager,
-            scoring.BOTH: self.advice_both,
-            scoring.NEITHER: self.advice_neither,
-            scoring.UNDETERMINED: self.advice_undetermined,
+            snapshots.ADVICE_PRODUCT_OWNER: self.advice_product_owner,
+            snapshots.ADVICE_PRODUCT_MANAGER: self.advice_product_manager,
+            snapshots.ADVICE_BOTH_PM_FIRST: self.advice_both_pm_first,
+            snapshots.ADVICE_BOTH_PO_FIRST: self.advice_both_po_first,
+            snapshots.ADVICE_NEITHER: self.advice_neither,
+            snapshots.ADVICE_UNDETERMINED: self.advice_undetermined,
         }
 
 

@@ -19,7 +19,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
@@ -28,9 +27,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advisor import models, scoring
+from advisor import models, scoring, snapshots
 
-DEFAULT_CRITERIA_FILE = Path(settings.BASE_DIR) / "fixtures" / "default_criteria.json"
+DEFAULT_CRITERIA_FILE = snapshots.DEFAULT_CRITERIA_FILE
 
 # Models holding criteria, in the order a fixture must load them (parents first).
 CRITERIA_MODELS = (
@@ -92,6 +91,7 @@ def criteria_snapshot_build(*, include_inactive: bool = False) -> dict[str, Any]
     policy = models.ScoringPolicy.objects.first()
     case_study = models.CaseStudy.objects.prefetch_related("results").order_by("id").first()
     return {
+        "model": scoring.MODEL,
         "roles": [
             {
                 "slug": role.slug,
@@ -130,8 +130,8 @@ def criteria_snapshot_build(*, include_inactive: bool = False) -> dict[str, Any]
         if policy is None
         else {
             "min_coverage": _decimal_text(policy.min_coverage),
-            "min_fit": _decimal_text(policy.min_fit),
-            "tie_margin": _decimal_text(policy.tie_margin),
+            "min_need": _decimal_text(policy.min_need),
+            "focus_share": _decimal_text(policy.focus_share),
         },
         "advice": {} if policy is None else policy.advice(),
         "competencies": [
@@ -149,13 +149,18 @@ def criteria_snapshot_build(*, include_inactive: bool = False) -> dict[str, Any]
 
 
 def _scoring_inputs(content: dict[str, Any]) -> dict[str, Any]:
-    """The part of a snapshot that can change a score (PRODUCT.md §5), texts left out."""
+    """The part of a snapshot that can change a score (docs/scoring.md), texts left out.
+
+    Responsibilities keep their order: the focus breaks equal needs by it. A question's links
+    do not (they only add up).
+    """
     return {
-        "responsibilities": sorted(
+        "model": content.get("model"),
+        "responsibilities": [
             [r["slug"], role["slug"], r["weight"]]
             for role in content["roles"]
             for r in role["responsibilities"]
-        ),
+        ],
         "questions": [
             {
                 "slug": q["slug"],
@@ -183,7 +188,11 @@ def content_hash_of(content: dict[str, Any]) -> str:
 
 
 def criteria_from_snapshot(content: dict[str, Any]) -> scoring.Criteria:
-    """The engine's input from a snapshot; raises CriteriaError when it cannot score."""
+    """The engine's input from a snapshot; raises CriteriaError when it cannot score.
+
+    A snapshot from before the needs model has no `min_need` or `focus_share`: it scores with
+    their defaults, as migration 0005 re-scored its assessments.
+    """
     policy = content.get("policy")
     if policy is None:
         raise scoring.CriteriaError(NOT_READY_NO_POLICY)
@@ -213,8 +222,8 @@ def criteria_from_snapshot(content: dict[str, Any]) -> scoring.Criteria:
         ),
         policy=scoring.Policy(
             min_coverage=Fraction(policy["min_coverage"]),
-            min_fit=Fraction(policy["min_fit"]),
-            tie_margin=Fraction(policy["tie_margin"]),
+            min_need=Fraction(policy.get("min_need", models.DEFAULT_MIN_NEED)),
+            focus_share=Fraction(policy.get("focus_share", models.DEFAULT_FOCUS_SHARE)),
         ),
     )
 
@@ -405,19 +414,29 @@ def criteria_current() -> CriteriaBundle:
 # Results
 
 
-def result_as_dict(result: scoring.Result, *, criteria_version: str) -> dict[str, Any]:
-    """The JSON shape of PRODUCT.md §6 (also what an assessment stores as its result)."""
+def result_as_dict(
+    result: scoring.Result, *, policy: scoring.Policy, criteria_version: str
+) -> dict[str, Any]:
+    """What an assessment stores as its result: the engine's `Result` as JSON, numbers rounded
+    (`scoring.to_float`), with the model's name and the policy it was scored with.
+
+    `recommend --json` prints the keys of PRODUCT.md §6 from it (`unanswered` and `policy` are
+    for the pages: an undetermined result names the unanswered questions, the chart draws the
+    line the result was scored against).
+    """
+    to_float = scoring.to_float
     sensitivity = result.sensitivity
     return {
         "outcome": result.outcome,
-        "fit": {s.role: scoring.to_float(s.fit) for s in result.scores},
-        "coverage": {s.role: scoring.to_float(s.coverage) for s in result.scores},
+        "lead": result.lead,
+        "need": {r.role: to_float(r.need) for r in result.roles},
+        "coverage": {r.role: to_float(r.coverage) for r in result.roles},
+        "responsibilities": [
+            {"slug": r.slug, "role": r.role, "need": to_float(r.need), "focus": r.focus}
+            for r in result.responsibilities
+        ],
         "drivers": [
-            {
-                "question": d.question,
-                "role": d.role,
-                "contribution": scoring.to_float(d.contribution),
-            }
+            {"question": d.question, "role": d.role, "contribution": to_float(d.contribution)}
             for d in result.drivers
         ],
         "sensitivity": None
@@ -429,6 +448,13 @@ def result_as_dict(result: scoring.Result, *, criteria_version: str) -> dict[str
                 {"question": c.question, "from": c.from_key, "to": c.to_key}
                 for c in sensitivity.nearest
             ],
+        },
+        "unanswered": {r.role: list(r.unanswered) for r in result.roles},
+        "model": scoring.MODEL,
+        "policy": {
+            "min_coverage": to_float(policy.min_coverage),
+            "min_need": to_float(policy.min_need),
+            "focus_share": to_float(policy.focus_share),
         },
         "criteria_version": criteria_version,
     }
@@ -444,7 +470,7 @@ def answers_score(*, answers: dict[str, str], bundle: CriteriaBundle | None = No
     if not bundle.ready:
         raise scoring.CriteriaError(" ".join(bundle.problems))
     result = scoring.score(bundle.criteria, answers)
-    return result_as_dict(result, criteria_version=bundle.version)
+    return result_as_dict(result, policy=bundle.criteria.policy, criteria_version=bundle.version)
 
 
 def assessment_create(

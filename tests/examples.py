@@ -30,13 +30,36 @@ def answers(team_and_delivery: str, team_count: str, business_and_growth: str) -
     }
 
 
-# 1. → product-owner, fits 1.0 / 0.0, sensitivity more than three
+# The worked examples of docs/scoring.md (PRODUCT.md §4), in its order.
+# 1. → product-owner, needs 1.0 / 0.0, sensitivity more than three
 PRODUCT_OWNER = answers("strongly-agree", "several", "strongly-disagree")
-# 2. → both, fits 0.75 / 0.75, one change: team-count one → none gives product-manager
+# 2. → both, lead hire product manager, needs 0.75 / 0.75; two changes (roadmap-drift agree →
+#    neutral, team-count one → none) give product-manager
 BOTH = answers("agree", "one", "agree")
-# 3. → neither, fits 0.2143 / 0.25, more than three
+# 3. → neither, needs 0.2333 / 0.25, more than three
 NEITHER = answers("disagree", "none", "disagree")
 # 4. → undetermined, coverage 0.1429 / 0.1579
 UNDETERMINED = {"agile-team": "agree", "new-business": "agree"}
-# PRODUCT.md §7's standard report → product-manager, more than three
+# 5. PRODUCT.md §7's standard report → product-manager, needs 0.5375 / 0.75; two changes
+#    (backlog-unclear and stakeholders-lost neutral → agree) give both
 STANDARD_REPORT = answers("neutral", "one", "agree")
+# 6. a tie → neither, needs 0.5833 / 0.5694; of two single changes with equal Σ|ΔN| the lower
+#    question position wins: stakeholders-lost neutral → agree gives product-owner
+TIE = {
+    "agile-team": "disagree",
+    "backlog-unclear": "agree",
+    "goal-unclear": "strongly-disagree",
+    "stakeholders-lost": "neutral",
+    "roadmap-drift": "disagree",
+    "delivery-focus": "strongly-agree",
+    "team-count": "several",
+    "new-business": "strongly-disagree",
+    "multiyear-strategy": "neutral",
+    "rd-roadmap": "agree",
+    "go-to-market": "neutral",
+    "margins-costs": "strongly-disagree",
+    "customer-insight": "disagree",
+    "exec-engagement": "strongly-agree",
+    "revenue-decline": "strongly-disagree",
+    "portfolio-complexity": "strongly-agree",
+}

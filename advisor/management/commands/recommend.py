@@ -5,8 +5,23 @@ import sys
 
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
+from django.utils import translation
 
-from advisor import scoring, services
+from advisor import presentation, scoring, services
+
+# The keys of `--json`, in this order (PRODUCT.md §6).
+JSON_KEYS = (
+    "outcome",
+    "lead",
+    "need",
+    "coverage",
+    "responsibilities",
+    "drivers",
+    "sensitivity",
+    "summary",
+    "model",
+    "criteria_version",
+)
 
 
 class Command(BaseCommand):
@@ -55,25 +70,70 @@ class Command(BaseCommand):
             self.fail(2, f"error: {error}")
         except scoring.CriteriaError as error:
             self.fail(1, f"error: the questionnaire cannot score: {error}")
+        with translation.override("en"):
+            summary = summary_text(result, bundle.content)
         if as_json:
-            self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))
+            shown = {**result, "summary": summary}
+            self.stdout.write(
+                json.dumps({key: shown[key] for key in JSON_KEYS}, indent=2, ensure_ascii=False)
+            )
         else:
-            self.stdout.write(summary(result, bundle.content))
+            self.stdout.write(readable(result, bundle.content, summary))
 
 
-def summary(result: dict, content: dict) -> str:
+def summary_text(result: dict, content: dict) -> str:
+    """The plain-language summary of the result pages, in English."""
+    summary = getattr(presentation, "summary_text", None)
+    if summary is not None:
+        return summary(result, content)
+    # TEMPORARY, until presentation.summary_text lands: the outcome's advice text.
+    from advisor import snapshots
+
+    return snapshots.advice_text(content, result["outcome"], result["lead"])
+
+
+VERDICTS = {
+    scoring.PRODUCT_OWNER: "hire a product owner",
+    scoring.PRODUCT_MANAGER: "hire a product manager",
+    scoring.BOTH: "hire both",
+    scoring.NEITHER: "neither role yet",
+    scoring.UNDETERMINED: "undetermined (not enough answers)",
+}
+
+
+def _percent(value: float | None) -> str:
+    return "not answered" if value is None else f"{value:.0%}"
+
+
+def readable(result: dict, content: dict, summary: str) -> str:
+    """The verdict, the summary, both needs and the needs profile, for a terminal."""
     texts = {q["slug"]: q["text"] for q in content["questions"]}
     labels = {(q["slug"], o["key"]): o["label"] for q in content["questions"] for o in q["options"]}
     names = {role["slug"]: role["name"] for role in content["roles"]}
-    lines = [f"Outcome: {result['outcome']}"]
+    responsibility_texts = {
+        r["slug"]: r["text"] for role in content["roles"] for r in role["responsibilities"]
+    }
+    verdict = VERDICTS[result["outcome"]]
+    if result["lead"]:
+        verdict += f", {names[result['lead']].lower()} first"
+    line = result["policy"]["min_need"]
+    lines = [f"Verdict: {verdict}", "", summary, ""]
+    lines.append(f"Needs (a role is needed at {line:.0%} or more):")
     for role, name in names.items():
-        fit = result["fit"][role]
-        fit_text = "n/a" if fit is None else f"{fit:.0%}"
-        lines.append(f"  {name}: fit {fit_text}, coverage {result['coverage'][role]:.0%}")
+        lines.append(f"  {name}: {_percent(result['need'][role])}")
+    lines += ["", "Needs profile (* = the role's focus):"]
+    for role, name in names.items():
+        lines.append(f"  {name}")
+        for r in result["responsibilities"]:
+            if r["role"] == role:
+                mark = "*" if r["focus"] else " "
+                need = _percent(r["need"])
+                lines.append(f"   {mark} {need:>12}  {responsibility_texts[r['slug']]}")
     sensitivity = result["sensitivity"]
     if sensitivity is not None:
+        lines.append("")
         if sensitivity["changes_needed"] is None:
-            lines.append("Holds unless more than three answers change.")
+            lines.append("No change of up to three answers would change the verdict.")
         else:
             lines.append(
                 f"Holds unless at least {sensitivity['changes_needed']} answer(s) change; nearest:"
