@@ -26,6 +26,7 @@ weight: a role's contributions sum to its need. The sensitivity (see `advisor.se
 the fewest one-step answer changes that change the outcome.
 """
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -248,7 +249,7 @@ def score(criteria: Criteria, answers: Mapping[str, str]) -> Result:
     score (notably a role with no active question linked to it).
     """
     validate_answers(criteria, answers)
-    model = _Model(criteria)
+    model = _model(criteria)
     positions = {}  # question index -> position of the answer in its scale
     for index, scale in enumerate(model.scales):
         key = answers.get(criteria.questions[index].slug)
@@ -283,7 +284,7 @@ def score_values(criteria: Criteria, values: Mapping[str, Rational | None]) -> R
     pooled answers. No sensitivity: a value between scale options has no one-step neighbour."""
     if not isinstance(values, Mapping):
         raise AnswerError(ANSWERS_NOT_MAPPING)
-    model = _Model(criteria)
+    model = _model(criteria)
     index_of = {q.slug: i for i, q in enumerate(criteria.questions)}
     scaled = {}
     for slug, value in values.items():
@@ -295,6 +296,12 @@ def score_values(criteria: Criteria, values: Mapping[str, Rational | None]) -> R
                 raise AnswerError(BAD_VALUE.format(key="-", slug=slug, value=value))
             scaled[index_of[slug]] = value
     return model.result(scaled, exact_values=True)
+
+
+@functools.lru_cache(maxsize=16)
+def _model(criteria: Criteria) -> "_Model":
+    # Criteria change rarely and a page scores against the same ones again and again.
+    return _Model(criteria)
 
 
 def _replace_sensitivity(result: Result, sensitivity: Sensitivity) -> Result:
@@ -325,6 +332,12 @@ class _Model:
     def __init__(self, criteria: Criteria):
         self.criteria = criteria
         self._check_policy(criteria.policy)
+        # Exact fractions whatever came in (Decimal from the database, int, Fraction).
+        self.policy = Policy(
+            min_coverage=Fraction(criteria.policy.min_coverage),
+            min_need=Fraction(criteria.policy.min_need),
+            focus_share=Fraction(criteria.policy.focus_share),
+        )
         self.role_of: list[int] = []  # responsibility index -> role index
         self.weights: list[Fraction] = []  # w_c
         index_of: dict[str, int] = {}
@@ -339,6 +352,9 @@ class _Model:
             index_of[r.slug] = len(self.role_of)
             self.role_of.append(ROLES.index(r.role))
             self.weights.append(Fraction(r.weight))
+        weight_unit = math.lcm(*(w.denominator for w in self.weights))
+        self.unit_weights = [w.numerator * (weight_unit // w.denominator) for w in self.weights]
+        self.members = [[c for c, r in enumerate(self.role_of) if r == role] for role in range(2)]
 
         slugs = set()
         links: list[list[tuple[int, Fraction]]] = []
@@ -362,7 +378,7 @@ class _Model:
         self.link_unit = math.lcm(*(w.denominator for ql in links for _, w in ql))
         # links[q] = ((responsibility, integer link weight), ...)
         self.links = [
-            tuple((c, int(w * self.link_unit)) for c, w in question_links)
+            tuple((c, w.numerator * (self.link_unit // w.denominator)) for c, w in question_links)
             for question_links in links
         ]
 
@@ -380,7 +396,10 @@ class _Model:
             ratios.append(scale)
         self.value_unit = math.lcm(*(v.denominator for scale in ratios for _, v in scale))
         # scales[q] = ((option, integer value), ...): the valued options in scale order
-        self.scales = [tuple((o, int(v * self.value_unit)) for o, v in scale) for scale in ratios]
+        self.scales = [
+            tuple((o, v.numerator * (self.value_unit // v.denominator)) for o, v in scale)
+            for scale in ratios
+        ]
 
         self.total = [0] * len(self.role_of)  # t_c
         for question_links in self.links:
@@ -417,28 +436,30 @@ class _Model:
             for s, a in zip(sums, answered_weight, strict=True)
         ]
 
-    def role_need(self, role: int, needs) -> tuple[Fraction | None, tuple[int, ...]]:
-        """N_R and the focus (responsibility indices, most needed first) from the needs."""
+    def role_need(self, role: int, keys, scale=1) -> tuple[Fraction | None, tuple[int, ...]]:
+        """N_R and the focus (responsibility indices, most needed first).
+
+        keys[c] is n_c × scale (None: no need), for one `scale` across the role: the needs
+        themselves, or integers in the sensitivity search, which compares many candidates.
+        """
         ranked = sorted(
-            (c for c, n in enumerate(needs) if n is not None and self.role_of[c] == role),
-            key=lambda c: -needs[c],  # sorted() is stable: equal needs stay in criteria order
+            (c for c in self.members[role] if keys[c] is not None),
+            key=lambda c: -keys[c],  # sorted() is stable: equal needs stay in criteria order
         )
         if not ranked:
             return None, ()
-        enough = self.criteria.policy.focus_share * sum(self.weights[c] for c in ranked)
-        focus_weight = Fraction(0)
-        weighted = Fraction(0)
-        focus = []
-        for c in ranked:
-            focus.append(c)
-            focus_weight += self.weights[c]
-            weighted += self.weights[c] * needs[c]
-            if focus_weight >= enough:
-                break
-        return weighted / focus_weight, tuple(focus)
+        share = self.policy.focus_share
+        enough = share.numerator * sum(self.unit_weights[c] for c in ranked)
+        focus_weight = weighted = 0
+        for count, c in enumerate(ranked, start=1):
+            focus_weight += self.unit_weights[c]
+            weighted += self.unit_weights[c] * keys[c]
+            if focus_weight * share.denominator >= enough:
+                return Fraction(weighted, scale * focus_weight), tuple(ranked[:count])
+        raise AssertionError("focus_share ≤ 1 always ends the focus")  # pragma: no cover
 
     def outcome(self, role_needs, coverage) -> str:
-        policy = self.criteria.policy
+        policy = self.policy
         if any(cov < policy.min_coverage for cov in coverage):
             return UNDETERMINED
         needed = [n is not None and n >= policy.min_need for n in role_needs]
@@ -465,7 +486,7 @@ class _Model:
             )
         role_needs, focuses = zip(*(self.role_need(role, needs) for role in range(2)), strict=True)
         outcome = self.outcome(role_needs, coverage)
-        policy = self.criteria.policy
+        policy = self.policy
         in_focus = {c for focus in focuses for c in focus}
         slugs = [q.slug for q in self.criteria.questions]
         roles = tuple(
@@ -536,12 +557,23 @@ class _Model:
                         effect = tuple(sorted((c, w * delta) for c, w in self.links[q]))
                         steps.append(search.Step(question=q, target=target, effect=effect))
         role_needs = tuple(r.need for r in result.roles)
-        min_need = self.criteria.policy.min_need
+        min_need = self.policy.min_need
         value_unit = self.value_unit
 
+        # Integer keys for the search: n_c = S_c · (D_R / a_c) / (D_R · value unit), D_R the
+        # lcm of the role's answered weights, which no step changes.
+        common = [
+            math.lcm(*(answered_weight[c] for c in self.members[role] if answered_weight[c]))
+            for role in range(2)
+        ]
+        multiplier = [
+            common[self.role_of[c]] // a if a else None for c, a in enumerate(answered_weight)
+        ]
+        scales = [d * value_unit for d in common]
+
         def evaluate(new_sums) -> tuple[str, tuple[Fraction | None, ...]]:
-            needs = self.needs(new_sums, answered_weight, value_unit)
-            new_role_needs = tuple(self.role_need(role, needs)[0] for role in range(2))
+            keys = [None if m is None else s * m for s, m in zip(new_sums, multiplier, strict=True)]
+            new_role_needs = tuple(self.role_need(role, keys, scales[role])[0] for role in range(2))
             needed = [n is not None and n >= min_need for n in new_role_needs]
             return outcome_of(*needed), new_role_needs
 
@@ -559,7 +591,7 @@ class _Model:
                         if self.role_of[c] == role and answered_weight[c]
                     ),
                     sums=sums,
-                    focus_share=self.criteria.policy.focus_share,
+                    focus_share=self.policy.focus_share,
                 )
                 for role in range(2)
             ),
