@@ -24,19 +24,24 @@ from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from advisor import models, scoring
+from advisor import models, scoring, snapshots
 
 OUTCOME_HEADLINES = {
     scoring.PRODUCT_OWNER: gettext_lazy("Hire a product owner"),
     scoring.PRODUCT_MANAGER: gettext_lazy("Hire a product manager"),
-    scoring.BOTH: gettext_lazy("Both roles are needed"),
+    scoring.BOTH: gettext_lazy("Hire both roles"),
     scoring.NEITHER: gettext_lazy("Neither role yet"),
     scoring.UNDETERMINED: gettext_lazy("Not enough answers to advise"),
 }
-# The outcome's name where a sentence names it ("… would give Both").
+# The headline for `both`, by lead hire.
+BOTH_HEADLINES = {
+    scoring.PRODUCT_MANAGER: gettext_lazy("Hire both roles, a product manager first"),
+    scoring.PRODUCT_OWNER: gettext_lazy("Hire both roles, a product owner first"),
+}
+# The outcome's name where a sentence names it ("… to give Both").
 OUTCOME_NAMES = {
     scoring.PRODUCT_OWNER: gettext_lazy("Product owner"),
     scoring.PRODUCT_MANAGER: gettext_lazy("Product manager"),
@@ -45,22 +50,22 @@ OUTCOME_NAMES = {
     scoring.UNDETERMINED: gettext_lazy("Undetermined"),
 }
 NOT_ANSWERED = gettext_lazy("Not answered")
+# The line of results stored before the policy was recorded with them (docs/scoring.md).
+DEFAULT_MIN_NEED = 0.65
 
-# Below this coverage a result rests on few answers and the page says so, even when the outcome
-# is not `undetermined` (whose threshold is the policy's min_coverage).
-THIN_COVERAGE = 0.75
 TOP_DRIVERS = 3
 SNAPSHOT_CACHE_SIZE = 32
 RESULT_CACHE_SECONDS = 10 * 60
 
-# The fit chart's geometry, in SVG user units (the chart scales with its container).
-CHART_WIDTH = 400
-CHART_LABEL_WIDTH = 132
-CHART_TRACK_WIDTH = 206
-CHART_ROW_HEIGHT = 44
-CHART_BAR_HEIGHT = 28
-CHART_TOP = 8
-CHART_AXIS_HEIGHT = 28
+# The needs chart's geometry, in SVG user units (the chart scales with its container).
+CHART_WIDTH = 480
+CHART_LABEL_WIDTH = 200
+CHART_TRACK_WIDTH = 220
+CHART_ROW_HEIGHT = 22
+CHART_BAR_HEIGHT = 14
+CHART_GROUP_GAP = 14
+CHART_TOP = 6
+CHART_AXIS_HEIGHT = 22
 
 
 def result_queryset():
@@ -72,12 +77,12 @@ def result_queryset():
 class SnapshotIndex:
     """A snapshot's content reorganised for lookups; built once per content hash."""
 
+    content: dict[str, Any]
     questions: dict[str, dict[str, Any]]  # slug -> {"text", "section", "labels": {key: label}}
     roles: dict[str, dict[str, Any]]  # slug -> the snapshot's role dict
-    advice: dict[str, str]
+    responsibilities: dict[str, dict[str, Any]]  # slug -> the snapshot's responsibility dict
     competencies: list[dict[str, str]]
     case_study: dict[str, Any] | None
-    min_fit: float
 
 
 _index_lock = threading.Lock()
@@ -88,8 +93,8 @@ def snapshot_index(content_hash: str, content: dict[str, Any]) -> SnapshotIndex:
     """The lookups for a snapshot, cached in-process by its content hash (content never changes)."""
     index = _index_cache.get(content_hash)
     if index is None:
-        policy = content.get("policy") or {}
         index = SnapshotIndex(
+            content=content,
             questions={
                 q["slug"]: {
                     "text": q["text"],
@@ -99,10 +104,11 @@ def snapshot_index(content_hash: str, content: dict[str, Any]) -> SnapshotIndex:
                 for q in content["questions"]
             },
             roles={role["slug"]: role for role in content["roles"]},
-            advice=content.get("advice") or {},
+            responsibilities={
+                r["slug"]: r for role in content["roles"] for r in role["responsibilities"]
+            },
             competencies=content.get("competencies") or [],
             case_study=content.get("case_study"),
-            min_fit=float(policy.get("min_fit") or 0),
         )
         with _index_lock:
             if len(_index_cache) >= SNAPSHOT_CACHE_SIZE:
@@ -111,12 +117,24 @@ def snapshot_index(content_hash: str, content: dict[str, Any]) -> SnapshotIndex:
     return index
 
 
-def role_order(outcome: str) -> tuple[str, str]:
-    """Roles in display order (scoring.driver_order): recommended first, else PM first."""
-    # driver_order reads only the outcome of a Result.
-    return scoring.driver_order(
-        scoring.Result(outcome=outcome, scores=(), drivers=(), sensitivity=None)
-    )
+def role_order(outcome: str, lead: str | None = None) -> tuple[str, str]:
+    """Roles in display order: the recommended role (the lead hire for `both`) first, else the
+    product manager first."""
+    first = lead if outcome == scoring.BOTH else outcome
+    if first == scoring.PRODUCT_OWNER:
+        return (scoring.PRODUCT_OWNER, scoring.PRODUCT_MANAGER)
+    return (scoring.PRODUCT_MANAGER, scoring.PRODUCT_OWNER)
+
+
+def headline(outcome: str, lead: str | None) -> str:
+    if outcome == scoring.BOTH and lead in BOTH_HEADLINES:
+        return str(BOTH_HEADLINES[lead])
+    return str(OUTCOME_HEADLINES[outcome])
+
+
+def min_need_of(result: dict) -> float:
+    """The line a result was scored against: recorded with it (the needs model)."""
+    return float((result.get("policy") or {}).get("min_need", DEFAULT_MIN_NEED))
 
 
 def percent(value: float | None) -> float | None:
@@ -139,40 +157,168 @@ def _label(index: SnapshotIndex, question: str, key: str | None) -> str:
     return index.questions[question]["labels"].get(key, key)
 
 
-def role_results(result: dict, answers: dict, index: SnapshotIndex) -> list[dict[str, Any]]:
-    """Fit, coverage and top drivers per role, in display order."""
-    rows = []
-    for slug in role_order(result["outcome"]):
-        role = index.roles.get(slug, {"name": str(OUTCOME_NAMES[slug])})
-        fit = result["fit"].get(slug)
-        coverage = result["coverage"].get(slug, 0.0)
-        drivers = [d for d in result["drivers"] if d["role"] == slug][:TOP_DRIVERS]
-        fit_text = percent_text(fit)
-        if fit is None:
-            figures = _("no fit: none of its statements was answered")
-        else:
-            figures = _("fit %(fit)s, answers cover %(coverage)s of what matters for it") % {
-                "fit": fit_text,
-                "coverage": percent_text(coverage),
+def _statement(index: SnapshotIndex, question: str) -> str:
+    """A question's statement quoted inside a sentence, without its full stop."""
+    return _("“%(statement)s”") % {
+        "statement": index.questions[question]["text"].strip().rstrip(".")
+    }
+
+
+def _in_sentence(text: str) -> str:
+    """A responsibility's text inside a sentence: "Managing the backlog" -> "managing the
+    backlog" (an acronym such as "R&D roadmaps" keeps its capital)."""
+    text = text.strip().rstrip(".")
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _joined(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def _focus_words(result: dict, role: str, index: SnapshotIndex) -> str:
+    return _joined(
+        [
+            _in_sentence(index.responsibilities[r["slug"]]["text"])
+            for r in _ranked_focus(result, role)
+        ]
+    )
+
+
+def _ranked_focus(result: dict, role: str) -> list[dict]:
+    """A role's focus responsibilities, most needed first (criteria order on ties)."""
+    focus = [r for r in result["responsibilities"] if r["role"] == role and r["focus"]]
+    return sorted(focus, key=lambda r: -r["need"])
+
+
+def _strongest_answer(result: dict, role: str, answers: dict, index: SnapshotIndex) -> str | None:
+    """“Strongly agree” to “We want to…”: the answer that adds most to the role's need."""
+    for driver in result["drivers"]:
+        if driver["role"] == role:
+            question = driver["question"]
+            return _("you answered “%(answer)s” to %(statement)s") % {
+                "answer": _label(index, question, answers.get(question)),
+                "statement": _statement(index, question),
             }
+    return None
+
+
+def _role_name(index: SnapshotIndex, role: str) -> str:
+    return index.roles.get(role, {}).get("name") or str(OUTCOME_NAMES[role])
+
+
+def summary_text(result: dict, content: dict, answers: dict, *, content_hash: str = "") -> str:
+    """The plain-language summary (docs/scoring.md): one to three sentences, no formula words and
+    no figures. The page shows the verdict as its headline; `summary_with_verdict` adds it."""
+    index = snapshot_index(content_hash or _content_key(content), content)
+    outcome, lead = result["outcome"], result.get("lead")
+    if outcome == scoring.UNDETERMINED:
+        return " ".join(_missing_answers(result, index))
+    sentences = []
+    needed = [role for role in role_order(outcome, lead) if _needed(result, role)]
+    for role in needed:
+        because = _strongest_answer(result, role, answers, index)
+        values = {
+            "role": _role_name(index, role).lower(),
+            "focus": _focus_words(result, role, index),
+            "because": because,
+        }
+        if role == needed[0]:
+            sentences.append(
+                _("Your company needs %(focus)s, mainly because %(because)s.") % values
+            )
+        else:
+            sentences.append(
+                _("It also needs a %(role)s for %(focus)s, mainly because %(because)s.") % values
+            )
+    if outcome == scoring.BOTH:
+        first, second = role_order(outcome, lead)
+        sentences.append(
+            _("Hire the %(first)s first; the %(second)s can follow.")
+            % {
+                "first": _role_name(index, first).lower(),
+                "second": _role_name(index, second).lower(),
+            }
+        )
+    elif outcome == scoring.NEITHER:
+        sentences.append(
+            _(
+                "Neither role's most important work stands out in your answers yet — not "
+                "%(po_focus)s, nor %(pm_focus)s. Revisit when the product or the team grows."
+            )
+            % {
+                "po_focus": _focus_words(result, scoring.PRODUCT_OWNER, index),
+                "pm_focus": _focus_words(result, scoring.PRODUCT_MANAGER, index),
+            }
+        )
+    else:
+        other = role_order(outcome, lead)[1]
+        sentences.append(
+            _("A %(role)s is not needed yet: %(focus)s weigh less in your answers.")
+            % {
+                "role": _role_name(index, other).lower(),
+                "focus": _focus_words(result, other, index),
+            }
+        )
+    return " ".join(sentences)
+
+
+def summary_with_verdict(result: dict, content: dict, answers: dict) -> str:
+    """ "Hire a product manager: your company needs …" (what `recommend` prints)."""
+    return _("%(verdict)s. %(summary)s") % {
+        "verdict": headline(result["outcome"], result.get("lead")),
+        "summary": summary_text(result, content, answers),
+    }
+
+
+def _missing_answers(result: dict, index: SnapshotIndex) -> list[str]:
+    """For `undetermined`: which role lacks answers, and its unanswered questions."""
+    min_coverage = float((result.get("policy") or {}).get("min_coverage", 0))
+    sentences = []
+    for role in scoring.ROLES:
+        unanswered = (result.get("unanswered") or {}).get(role) or []
+        if result["coverage"].get(role, 0) >= min_coverage or not unanswered:
+            continue
+        questions = "; ".join(
+            _statement(index, slug) for slug in unanswered if slug in index.questions
+        )
+        sentences.append(
+            _(
+                "Too few questions about the %(role)s's work were answered to advise. "
+                "Still unanswered: %(questions)s."
+            )
+            % {"role": _role_name(index, role).lower(), "questions": questions}
+        )
+    return sentences
+
+
+def _needed(result: dict, role: str) -> bool:
+    need = result["need"].get(role)
+    return need is not None and need >= min_need_of(result)
+
+
+def _content_key(content: dict) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def driver_rows(result: dict, answers: dict, index: SnapshotIndex) -> list[dict[str, Any]]:
+    """Per role in display order: its top answers in the questions' own words."""
+    rows = []
+    for slug in role_order(result["outcome"], result.get("lead")):
+        drivers = [d for d in result["drivers"] if d["role"] == slug][:TOP_DRIVERS]
         rows.append(
             {
                 "slug": slug,
-                "name": role["name"],
-                "fit": fit,
-                "fit_percent": percent(fit),
-                "fit_text": fit_text,
-                "coverage": coverage,
-                "coverage_percent": percent(coverage),
-                "thin": coverage < THIN_COVERAGE,
-                "figures": figures,
+                "name": _role_name(index, slug),
+                "needed": _needed(result, slug),
                 "drivers": [
                     {
                         "question": index.questions[d["question"]]["text"],
                         "answer": _label(index, d["question"], answers.get(d["question"])),
-                        "points": percent(d["contribution"]),
-                        "points_text": _("+%(points)s points")
-                        % {"points": formats.number_format(percent(d["contribution"]), 1)},
+                        "points_text": percent_text(d["contribution"]),
                     }
                     for d in drivers
                 ],
@@ -181,85 +327,143 @@ def role_results(result: dict, answers: dict, index: SnapshotIndex) -> list[dict
     return rows
 
 
-def fit_chart(rows: list[dict[str, Any]], min_fit: float) -> dict[str, Any]:
-    """Coordinates for the SVG fit chart (strings, so templates never localise them)."""
-    bars = []
-    for i, row in enumerate(rows):
-        y = CHART_TOP + i * CHART_ROW_HEIGHT
-        width = CHART_TRACK_WIDTH * (row["fit"] or 0)
-        bars.append(
+def needs_chart(result: dict, index: SnapshotIndex) -> dict[str, Any]:
+    """Coordinates for the SVG needs profile: per role (display order) its need, then each of
+    its responsibilities' needs, the focus marked, and the line at min_need. Strings, so
+    templates never localise them."""
+    min_need = min_need_of(result)
+    by_role: dict[str, list[dict]] = {}
+    for r in result["responsibilities"]:
+        by_role.setdefault(r["role"], []).append(r)
+    rows = []
+    y = CHART_TOP
+    for role in role_order(result["outcome"], result.get("lead")):
+        need = result["need"].get(role)
+        entries = [
             {
-                "row": row,
-                "y": str(y),
-                "text_y": str(y + CHART_BAR_HEIGHT / 2 + 5),
-                "width": f"{width:.1f}",
-                "value_x": f"{CHART_LABEL_WIDTH + CHART_TRACK_WIDTH + 8}",
+                "kind": "role",
+                "slug": role,
+                "label": _role_name(index, role),
+                "need": need,
+                "focus": False,
+                "needed": need is not None and need >= min_need,
             }
-        )
-    height = CHART_TOP + len(rows) * CHART_ROW_HEIGHT + CHART_AXIS_HEIGHT
-    threshold_x = CHART_LABEL_WIDTH + CHART_TRACK_WIDTH * min_fit
-    needed = percent_text(min_fit)
+        ]
+        for r in by_role.get(role, []):
+            entries.append(
+                {
+                    "kind": "responsibility",
+                    "slug": role,
+                    "label": index.responsibilities.get(r["slug"], {}).get("text", r["slug"]),
+                    "need": r["need"],
+                    "focus": r["focus"],
+                    "needed": False,
+                }
+            )
+        for entry in entries:
+            width = CHART_TRACK_WIDTH * (entry["need"] or 0)
+            label = entry["label"]
+            if len(label) > 34:
+                label = label[:33].rstrip() + "…"
+            rows.append(
+                {
+                    **entry,
+                    "short_label": label,
+                    "y": str(y),
+                    "text_y": str(y + CHART_BAR_HEIGHT / 2 + 4),
+                    "width": f"{width:.1f}",
+                    "value_text": str(NOT_ANSWERED)
+                    if entry["need"] is None
+                    else percent_text(entry["need"]),
+                }
+            )
+            y += CHART_ROW_HEIGHT
+        y += CHART_GROUP_GAP
+    height = y - CHART_GROUP_GAP + CHART_AXIS_HEIGHT
+    line_x = CHART_LABEL_WIDTH + CHART_TRACK_WIDTH * min_need
+    line_text = percent_text(min_need)
     description = " ".join(
         [
             *(
-                _("%(role)s: %(fit)s.")
+                _("%(name)s: %(need)s%(focus)s.")
                 % {
-                    "role": row["name"],
-                    "fit": _("not enough answers") if row["fit"] is None else row["fit_text"],
+                    "name": row["label"],
+                    "need": row["value_text"],
+                    "focus": _(", in focus") if row["focus"] else "",
                 }
                 for row in rows
             ),
-            _("A role is needed from a fit of %(needed)s.") % {"needed": needed},
+            _("A role is needed from %(line)s.") % {"line": line_text},
         ]
     )
     return {
         "description": description,
-        "threshold_label": _("needed: %(needed)s") % {"needed": needed},
+        "line_label": _("needed from %(line)s") % {"line": line_text},
         "width": str(CHART_WIDTH),
         "height": str(height),
-        "label_width": str(CHART_LABEL_WIDTH - 8),
+        "label_x": str(CHART_LABEL_WIDTH - 8),
         "track_x": str(CHART_LABEL_WIDTH),
         "track_width": str(CHART_TRACK_WIDTH),
         "bar_height": str(CHART_BAR_HEIGHT),
-        "bars": bars,
-        "threshold_x": f"{threshold_x:.1f}",
-        "threshold_bottom": str(height - CHART_AXIS_HEIGHT + 4),
-        "threshold_label_y": str(height - 8),
+        "value_x": str(CHART_LABEL_WIDTH + CHART_TRACK_WIDTH + 6),
+        "rows": rows,
+        "line_x": f"{line_x:.1f}",
+        "line_bottom": str(height - CHART_AXIS_HEIGHT + 4),
+        "line_label_y": str(height - 6),
     }
 
 
+NUMBER_WORDS = {
+    1: gettext_lazy("one answer"),
+    2: gettext_lazy("two answers"),
+    3: gettext_lazy("three answers"),
+}
+
+
 def sensitivity_text(result: dict, answers: dict, index: SnapshotIndex) -> SafeString | None:
-    """The sensitivity sentence, question texts and the outcome after emphasised; None when
-    undetermined (not computed)."""
+    """How firm the verdict is, in one sentence; None when undetermined (not computed)."""
     sensitivity = result["sensitivity"]
     if sensitivity is None:
         return None
     needed = sensitivity["changes_needed"]
     if needed is None:
-        return format_html("{}", _("This outcome holds unless more than three answers change."))
+        return format_html("{}", _("No change of up to three answers would change the verdict."))
     changes = [
         format_html(
-            _("changing {question} from {before} to {after}"),
-            question=format_html("<em>{}</em>", index.questions[c["question"]]["text"]),
+            _("{question} from {before} to {after}"),
+            question=format_html(
+                "“{}”", index.questions[c["question"]]["text"].strip().rstrip(".")
+            ),
             before=_label(index, c["question"], c["from"]),
             after=_label(index, c["question"], c["to"]),
         )
         for c in sensitivity["nearest"]
     ]
-    if len(changes) > 1:
-        changes = [format_html_join(", ", "{}", ((c,) for c in changes[:-1])), changes[-1]]
     joined = format_html_join(_(" and "), "{}", ((c,) for c in changes))
-    holds = ngettext(
-        "This outcome holds unless at least {n} answer changes.",
-        "This outcome holds unless at least {n} answers change.",
-        needed,
-    ).format(n=needed)
     return format_html(
-        _("{holds} Nearest: {changes} would give {outcome}."),
-        holds=holds,
+        _("It would take {count} changing — {changes} — to give {outcome}."),
+        count=NUMBER_WORDS[needed],
         changes=joined,
         outcome=format_html("<em>{}</em>", OUTCOME_NAMES[sensitivity["outcome_after"]]),
     )
+
+
+def method_rows(result: dict, index: SnapshotIndex) -> list[dict[str, Any]]:
+    """The figures behind the verdict, for "How RoleFit works this out" (formula words allowed)."""
+    rows = []
+    for slug in role_order(result["outcome"], result.get("lead")):
+        rows.append(
+            {
+                "name": _role_name(index, slug),
+                "need_text": percent_text(result["need"].get(slug)),
+                "coverage_text": percent_text(result["coverage"].get(slug)),
+                "focus": [
+                    index.responsibilities.get(r["slug"], {}).get("text", r["slug"])
+                    for r in _ranked_focus(result, slug)
+                ],
+            }
+        )
+    return rows
 
 
 def role_texts(slug: str, index: SnapshotIndex) -> dict[str, Any]:
@@ -317,23 +521,21 @@ def sections_context(
 ) -> dict[str, Any]:
     """What `includes/result_article.html` shows of a result, saved or not (the admin's preview).
 
-    Keys:
+    Every figure comes from the stored result (the engine's); nothing is recomputed here. Keys:
 
-    - `outcome` (slug), `headline`, `advice`
-    - `roles`: per role in display order — `name`, `fit`/`fit_percent` (None with nothing answered),
-      `coverage`/`coverage_percent`, `thin`, `drivers` (top three: `question`, `answer`, `points`)
-    - `chart`: geometry for `includes/fit_chart.html`
-    - `coverage_warning`: True when a role's coverage is thin or the outcome is undetermined
-    - `sensitivity`: the sentence (safe HTML), None when undetermined
+    - `outcome` (slug), `lead`, `headline`, `summary` (plain language), `advice`
+    - `chart`: geometry for `includes/needs_chart.html`; `drivers`: per role in display order,
+      its top answers; `sensitivity`: one sentence (safe HTML), None when undetermined
+    - `method_roles`, `min_need_text`: the figures for "How RoleFit works this out"
     - `recommended_roles` (PO / PM / both) and `revisit_roles` (neither): role texts
     - `show_pm_evidence`, `competencies`, `case_study`: what great PMs excel at and the case study
+    - `unanswered`: for `undetermined`, per role lacking answers, its unanswered question texts
     - `answer_sections`, `criteria_version` (full hash), `criteria_version_short`,
       `criteria_first_used_at`
     """
     index = snapshot_index(content_hash, content)
-    outcome = result["outcome"]
-    roles = role_results(result, answers, index)
-    order = role_order(outcome)
+    outcome, lead = result["outcome"], result.get("lead")
+    order = role_order(outcome, lead)
     recommended = {
         scoring.PRODUCT_OWNER: [scoring.PRODUCT_OWNER],
         scoring.PRODUCT_MANAGER: [scoring.PRODUCT_MANAGER],
@@ -342,12 +544,15 @@ def sections_context(
     show_pm_evidence = outcome in (scoring.PRODUCT_MANAGER, scoring.BOTH)
     return {
         "outcome": outcome,
-        "headline": OUTCOME_HEADLINES[outcome],
-        "advice": index.advice.get(outcome, ""),
-        "roles": roles,
-        "chart": fit_chart(roles, index.min_fit),
-        "coverage_warning": outcome == scoring.UNDETERMINED or any(r["thin"] for r in roles),
+        "lead": lead,
+        "headline": headline(outcome, lead),
+        "summary": summary_text(result, content, answers, content_hash=content_hash),
+        "advice": snapshots.advice_text(content, outcome, lead),
+        "chart": needs_chart(result, index),
+        "drivers": driver_rows(result, answers, index),
         "sensitivity": sensitivity_text(result, answers, index),
+        "method_roles": method_rows(result, index),
+        "min_need_text": percent_text(min_need_of(result)),
         "recommended_roles": [role_texts(slug, index) for slug in recommended],
         "revisit_roles": [role_texts(slug, index) for slug in order]
         if outcome == scoring.NEITHER

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import formats
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -71,81 +69,45 @@ def answers_appendix(assessment: models.Assessment) -> list[dict[str, Any]]:
     ]
 
 
-def _weight_text(weight: Fraction) -> str:
-    return formats.number_format(int(weight) if weight.denominator == 1 else float(weight))
-
-
 def responsibility_table(assessment: models.Assessment) -> list[dict[str, Any]]:
-    """Per role (display order), per responsibility: its weight, the linked answers and its share
-    of the role's fit (PRODUCT.md §7).
-
-    A responsibility c of role R adds `Σ_q w_qc·w_c·v_q / A_R` to fit_R over the answered questions
-    q linked to it, so the rows of a role add up to its fit, as the drivers do per question.
-    """
+    """Per role (display order), per responsibility: its need and focus, from the stored result
+    (the engine's figures, not recomputed), and the answers linked to it, numbered as in the
+    answers appendix."""
     content = assessment.snapshot.content
+    result = assessment.result
     numbers = question_numbers(content)
-    answers = assessment.answers
-    values: dict[str, Fraction] = {}  # answered questions → the chosen option's value
-    labels: dict[str, str] = {}
+    labels = {}
     for question in content["questions"]:
-        options = {o["key"]: o for o in question["options"]}
-        chosen = options.get(answers.get(question["slug"], ""))
-        labels[question["slug"]] = chosen["label"] if chosen else str(presentation.NOT_ANSWERED)
-        if chosen and chosen["value"] is not None:
-            values[question["slug"]] = Fraction(chosen["value"])
-    links: dict[str, list[tuple[str, Fraction]]] = {}  # responsibility → [(question, w_qc)]
+        options = {o["key"]: o["label"] for o in question["options"]}
+        key = assessment.answers.get(question["slug"])
+        labels[question["slug"]] = options.get(key, str(presentation.NOT_ANSWERED))
+    linked: dict[str, list[str]] = {}  # responsibility -> question slugs
     for question in content["questions"]:
         for link in question["links"]:
-            links.setdefault(link["responsibility"], []).append(
-                (question["slug"], Fraction(link["weight"]))
-            )
+            linked.setdefault(link["responsibility"], []).append(question["slug"])
+    needs = {r["slug"]: r for r in result["responsibilities"]}
     roles = {role["slug"]: role for role in content["roles"]}
     table = []
-    for slug in presentation.role_order(assessment.outcome):
-        role = roles[slug]
+    for slug in presentation.role_order(result["outcome"], result.get("lead")):
         rows = []
-        answered_weight = Fraction(0)  # A_R
-        for responsibility in role["responsibilities"]:
-            weight = Fraction(responsibility["weight"])
-            answered_weight += sum(
-                (w * weight for q, w in links.get(responsibility["slug"], []) if q in values),
-                Fraction(0),
-            )
-        fit = assessment.result["fit"].get(slug)
-        for responsibility in role["responsibilities"]:
-            weight = Fraction(responsibility["weight"])
-            linked = sorted(links.get(responsibility["slug"], []), key=lambda x: numbers[x[0]])
-            points = None
-            if answered_weight:
-                points = (
-                    sum((w * weight * values[q] for q, w in linked if q in values), Fraction(0))
-                    / answered_weight
-                )
+        for responsibility in roles[slug]["responsibilities"]:
+            stored = needs.get(responsibility["slug"], {})
             rows.append(
                 {
                     "text": responsibility["text"],
-                    "weight": _weight_text(weight),
+                    "need_text": presentation.percent_text(stored.get("need")),
+                    "focus": stored.get("focus", False),
                     "answers": [
-                        {
-                            "number": numbers[q],
-                            "answer": labels[q],
-                            "weight": None if w == 1 else _weight_text(w),
-                        }
-                        for q, w in linked
+                        {"number": numbers[q], "answer": labels[q]}
+                        for q in sorted(linked.get(responsibility["slug"], []), key=numbers.get)
                     ],
-                    "points_text": presentation.percent_text(
-                        None if points is None else float(points)
-                    ),
-                    "share_text": presentation.percent_text(
-                        float(points) / fit if points is not None and fit else None
-                    ),
                 }
             )
         table.append(
             {
                 "slug": slug,
-                "name": role["name"],
-                "fit_text": presentation.percent_text(fit),
+                "name": roles[slug]["name"],
+                "need_text": presentation.percent_text(result["need"].get(slug)),
                 "rows": rows,
             }
         )
@@ -160,7 +122,7 @@ def report_context(assessment: models.Assessment) -> dict[str, Any]:
         # No recommendation to explain: still say when each role is worth hiring.
         content_roles = {role["slug"]: role for role in assessment.snapshot.content["roles"]}
         when_to_hire_roles = [
-            content_roles[slug] for slug in presentation.role_order(assessment.outcome)
+            content_roles[slug] for slug in presentation.role_order(assessment.outcome, None)
         ]
     context.update(
         {

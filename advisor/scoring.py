@@ -248,19 +248,12 @@ def score(criteria: Criteria, answers: Mapping[str, str]) -> Result:
     Raises AnswerError for an unknown slug or option key, CriteriaError when the criteria cannot
     score (notably a role with no active question linked to it).
     """
-    validate_answers(criteria, answers)
-    model = _model(criteria)
-    positions = {}  # question index -> position of the answer in its scale
-    for index, scale in enumerate(model.scales):
-        key = answers.get(criteria.questions[index].slug)
-        for position, (option, _) in enumerate(scale):
-            if option.key == key:
-                positions[index] = position
-    values = {q: model.scales[q][p][1] for q, p in positions.items()}
-    result = model.result(values)
-    if result.outcome == UNDETERMINED:
+    result, problem = scored_without_sensitivity(criteria, answers)
+    if problem is None:
         return result
-    found = search.nearest_change(model.search_problem(values, positions, result))
+    model = _model(criteria)
+    positions = problem.positions
+    found = search.nearest_change(problem)
     if found is None:
         sensitivity = MORE_THAN_THREE
     else:
@@ -277,6 +270,26 @@ def score(criteria: Criteria, answers: Mapping[str, str]) -> Result:
             ),
         )
     return _replace_sensitivity(result, sensitivity)
+
+
+def scored_without_sensitivity(
+    criteria: Criteria, answers: Mapping[str, str]
+) -> tuple[Result, search.Problem | None]:
+    """The result without its sensitivity, and the search problem that finds it (None when
+    undetermined). `score` is both together; benchmarks time the search alone."""
+    validate_answers(criteria, answers)
+    model = _model(criteria)
+    positions = {}  # question index -> position of the answer in its scale
+    for index, scale in enumerate(model.scales):
+        key = answers.get(criteria.questions[index].slug)
+        for position, (option, _) in enumerate(scale):
+            if option.key == key:
+                positions[index] = position
+    values = {q: model.scales[q][p][1] for q, p in positions.items()}
+    result = model.result(values)
+    if result.outcome == UNDETERMINED:
+        return result, None
+    return result, model.search_problem(values, positions, result)
 
 
 def score_values(criteria: Criteria, values: Mapping[str, Rational | None]) -> Result:
@@ -578,6 +591,7 @@ class _Model:
             return outcome_of(*needed), new_role_needs
 
         return search.Problem(
+            positions=dict(positions),
             steps=tuple(steps),
             sums=tuple(sums),
             outcome=result.outcome,

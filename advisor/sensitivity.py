@@ -89,6 +89,7 @@ class RoleBounds(NamedTuple):
 
 
 class Problem(NamedTuple):
+    positions: dict[int, int]  # answered question index -> position of its answer in its scale
     steps: tuple[Step, ...]  # in question order
     sums: tuple[int, ...]  # every responsibility's answered sum
     outcome: str

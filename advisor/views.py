@@ -67,7 +67,7 @@ def result(request, token):
     assessment, article = found
     context = {
         "assessment": assessment,
-        "headline": presentation.OUTCOME_HEADLINES[assessment.outcome],
+        "headline": presentation.headline(assessment.outcome, assessment.result.get("lead")),
         "article": article,
     }
     response = render(request, "advisor/assessment_result.html", context)
