@@ -28,8 +28,9 @@ SORTS = {
 }
 DEFAULT_SORT = "-created"
 
-# The columns the list page shows; the rest (answers, notes) stays in the database.
-LIST_FIELDS = ("token", "company", "respondent_name", "created_at", "outcome", "result")
+# The columns the list page shows; the rest (answers, notes, most of the result) stays in the
+# database. `_with_needs` adds the role needs and the lead hire from the result.
+LIST_FIELDS = ("token", "company", "respondent_name", "created_at", "outcome")
 
 # Rows fetched per round trip when streaming the export (a server-side cursor on PostgreSQL).
 EXPORT_CHUNK_SIZE = 2000
@@ -64,10 +65,20 @@ def _filtered(filters: AssessmentFilters, *, with_outcome: bool = True) -> Query
     return qs
 
 
+def _with_needs(qs: QuerySet) -> QuerySet:
+    """Annotate `need_po`, `need_pm` and `lead`, picked out of the result JSON by the database
+    (as text; a JSON null may come back as the text "null" on SQLite)."""
+    return qs.annotate(
+        need_po=KT(f"result__need__{scoring.PRODUCT_OWNER}"),
+        need_pm=KT(f"result__need__{scoring.PRODUCT_MANAGER}"),
+        lead=KT("result__lead"),
+    )
+
+
 def assessment_list(*, filters: AssessmentFilters) -> QuerySet:
     """The assessments matching `filters`, in the requested order, with the list's columns."""
     order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
-    return _filtered(filters).only(*LIST_FIELDS).order_by(*order)
+    return _with_needs(_filtered(filters).only(*LIST_FIELDS)).order_by(*order)
 
 
 class AssessmentPages:
@@ -93,9 +104,9 @@ class AssessmentPages:
         ordered = assessment_list(filters=self.filters)
         ids = ordered.values("id")[index]
         return list(
-            ordered.model.objects.filter(id__in=ids)
-            .only(*LIST_FIELDS)
-            .order_by(*ordered.query.order_by)
+            _with_needs(ordered.model.objects.filter(id__in=ids).only(*LIST_FIELDS)).order_by(
+                *ordered.query.order_by
+            )
         )
 
 
@@ -124,8 +135,8 @@ EXPORT_FIXED_COLUMNS = (
     "respondent_name",
     "respondent_email",
     "outcome",
-    "fit_product_owner",
-    "fit_product_manager",
+    "need_product_owner",
+    "need_product_manager",
     "coverage_product_owner",
     "coverage_product_manager",
     "criteria_version",
@@ -136,7 +147,7 @@ def assessment_export_rows(*, filters: AssessmentFilters) -> Iterator[tuple]:
     """The export's rows as raw values in one streamed query: EXPORT_FIXED_COLUMNS, then the
     answers dict (question slug → option key).
 
-    Fits and coverage are picked out of the result JSON by the database, so only the small
+    Needs and coverage are picked out of the result JSON by the database, so only the small
     answers JSON is parsed per row. A JSON null may come back as the text "null" (SQLite).
     """
     order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
@@ -144,8 +155,8 @@ def assessment_export_rows(*, filters: AssessmentFilters) -> Iterator[tuple]:
         _filtered(filters)
         .order_by(*order)
         .annotate(
-            fit_po=KT(f"result__fit__{scoring.PRODUCT_OWNER}"),
-            fit_pm=KT(f"result__fit__{scoring.PRODUCT_MANAGER}"),
+            need_po=KT(f"result__need__{scoring.PRODUCT_OWNER}"),
+            need_pm=KT(f"result__need__{scoring.PRODUCT_MANAGER}"),
             cov_po=KT(f"result__coverage__{scoring.PRODUCT_OWNER}"),
             cov_pm=KT(f"result__coverage__{scoring.PRODUCT_MANAGER}"),
         )
@@ -155,8 +166,8 @@ def assessment_export_rows(*, filters: AssessmentFilters) -> Iterator[tuple]:
             "respondent_name",
             "respondent_email",
             "outcome",
-            "fit_po",
-            "fit_pm",
+            "need_po",
+            "need_pm",
             "cov_po",
             "cov_pm",
             "criteria_version__version",

@@ -152,9 +152,27 @@ class NotesForm(forms.ModelForm):
 # Views
 
 
-def _fits(assessment: models.Assessment) -> list[str]:
-    fit = assessment.result.get("fit", {})
-    return [presentation.percent_text(fit.get(role)) for role in scoring.ROLES]
+LEAD_TEXTS = {
+    scoring.PRODUCT_OWNER: gettext_lazy("product owner first"),
+    scoring.PRODUCT_MANAGER: gettext_lazy("product manager first"),
+}
+
+
+def _json_number(value) -> float | None:
+    """A number picked out of JSON by the database (text; SQLite may give "null")."""
+    return None if value is None or value == "null" else float(value)
+
+
+def _list_row(assessment: models.Assessment) -> dict:
+    """A list row: the assessment (`selectors.assessment_list`), its needs and lead hire."""
+    return {
+        "assessment": assessment,
+        "needs": [
+            presentation.percent_text(_json_number(need))
+            for need in (assessment.need_po, assessment.need_pm)
+        ],
+        "lead": LEAD_TEXTS.get(assessment.lead, ""),
+    }
 
 
 @require_GET
@@ -170,7 +188,7 @@ def workspace_list(request):
     context = {
         "form": form,
         "page": page,
-        "rows": [(a, _fits(a)) for a in page.object_list],
+        "rows": [_list_row(a) for a in page.object_list],
         "total": total,
         "outcome_total": sum(counts.values()),
         "outcome_counts": [
@@ -217,7 +235,8 @@ def csv_safe(value: str) -> str:
 
 
 def _number(value) -> str:
-    return "" if value is None or value == "null" else repr(float(value))
+    number = _json_number(value)
+    return "" if number is None else repr(number)
 
 
 def csv_lines(question_slugs: Sequence[str], rows: Iterable[tuple]) -> Iterator[str]:

@@ -18,8 +18,8 @@ FIXED = [
     "respondent_name",
     "respondent_email",
     "outcome",
-    "fit_product_owner",
-    "fit_product_manager",
+    "need_product_owner",
+    "need_product_manager",
     "coverage_product_owner",
     "coverage_product_manager",
     "criteria_version",
@@ -75,8 +75,9 @@ def test_rows_hold_the_assessment_and_blanks_for_unanswered(consultant_client, d
     assert acme["company"] == "Acme, Inc."
     assert acme["respondent_name"] == "Rita" and acme["respondent_email"] == "rita@example.com"
     assert acme["outcome"] == scoring.PRODUCT_MANAGER
-    assert float(acme["fit_product_owner"]) == full.result["fit"][scoring.PRODUCT_OWNER]
-    assert float(acme["fit_product_manager"]) == full.result["fit"][scoring.PRODUCT_MANAGER]
+    assert float(acme["need_product_owner"]) == 0.5375
+    assert float(acme["need_product_manager"]) == 0.75
+    assert full.result["need"] == {scoring.PRODUCT_OWNER: 0.5375, scoring.PRODUCT_MANAGER: 0.75}
     assert float(acme["coverage_product_owner"]) == 1.0
     assert acme["criteria_version"] == full.criteria_version.version
     assert acme["created_at"] == full.created_at.isoformat(timespec="seconds")
@@ -85,7 +86,7 @@ def test_rows_hold_the_assessment_and_blanks_for_unanswered(consultant_client, d
     half = dict(zip(header, half, strict=True))
     assert half["outcome"] == scoring.UNDETERMINED
     assert half["agile-team"] == "agree"
-    assert half["fit_product_manager"] == ""  # nothing answered for the PM: no fit
+    assert half["need_product_manager"] == ""  # nothing answered for the PM: no need
     assert half["coverage_product_manager"] == "0.0"
     assert all(half[slug] == "" for slug in examples.ALL_QUESTIONS if slug != "agile-team")
 

@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 from django.db import IntegrityError
 
-from advisor import models, scoring, services
+from advisor import models, scoring, services, snapshots
 from tests import examples
 
 
@@ -30,13 +30,26 @@ def test_version_changes_with_a_weight_and_not_with_a_reworded_text(default_crit
 @pytest.mark.parametrize(
     "edit",
     [
-        lambda: models.ScoringPolicy.objects.update(min_fit=Decimal("0.6")),
+        lambda: models.ScoringPolicy.objects.update(min_need=Decimal("0.6")),
+        lambda: models.ScoringPolicy.objects.update(focus_share=Decimal("0.5")),
+        lambda: models.ScoringPolicy.objects.update(min_coverage=Decimal("0.4")),
         lambda: models.Responsibility.objects.filter(slug="backlog").update(weight=Decimal("2")),
         lambda: models.AnswerOption.objects.filter(key="agree").update(value=Decimal("0.7")),
         lambda: models.Question.objects.filter(slug="framework-scrum").update(active=True),
         lambda: models.Question.objects.filter(slug="rd-roadmap").update(order=1),
+        # The focus breaks equal needs by responsibility order: an order change is a new version.
+        lambda: models.Responsibility.objects.filter(slug="backlog").update(order=99),
     ],
-    ids=["threshold", "responsibility-weight", "option-value", "activation", "order"],
+    ids=[
+        "min-need",
+        "focus-share",
+        "min-coverage",
+        "responsibility-weight",
+        "option-value",
+        "activation",
+        "question-order",
+        "responsibility-order",
+    ],
 )
 def test_every_scoring_input_changes_the_version(default_criteria, edit):
     before = services.criteria_current().version
@@ -48,7 +61,8 @@ def test_every_scoring_input_changes_the_version(default_criteria, edit):
 def test_advice_edit_keeps_the_version(default_criteria):
     before = services.criteria_current().version
     policy = models.ScoringPolicy.objects.get()
-    policy.advice_both = "Something else."
+    policy.advice_both_pm_first = "Something else."
+    policy.advice_both_po_first = "Something else again."
     policy.save()
     assert services.criteria_current().version == before
 
@@ -68,8 +82,26 @@ def test_snapshot_round_trips_into_the_engine(default_criteria):
     assert len(criteria.questions) == 16
     assert criteria.policy == scoring.Policy(
         min_coverage=Fraction(1, 2),
-        min_fit=Fraction(1, 2),
-        tie_margin=Fraction(1, 10),
+        min_need=Fraction(13, 20),
+        focus_share=Fraction(3, 5),
+    )
+
+
+def test_the_version_covers_the_model_name_and_the_new_policy(default_criteria):
+    content = services.criteria_current().content
+    assert content["model"] == scoring.MODEL == "needs"
+    assert content["policy"] == {"min_coverage": "0.5", "min_need": "0.65", "focus_share": "0.6"}
+    assert services.criteria_version_of({**content, "model": "fit"}) != (
+        services.criteria_version_of(content)
+    )
+
+
+def test_an_old_snapshot_scores_with_the_default_min_need_and_focus_share(default_criteria):
+    old = dict(services.criteria_current().content)
+    old.pop("model")
+    old["policy"] = {"min_coverage": "0.5", "min_fit": "0.5", "tie_margin": "0.1"}
+    assert services.criteria_from_snapshot(old).policy == scoring.Policy(
+        min_coverage=Fraction(1, 2), min_need=Fraction(13, 20), focus_share=Fraction(3, 5)
     )
 
 
@@ -79,7 +111,40 @@ def test_assessment_create_saves_everything(default_criteria):
     )
     assessment.refresh_from_db()
     assert assessment.outcome == "both"
-    assert assessment.result["fit"] == {"product-owner": 0.75, "product-manager": 0.75}
+    result = assessment.result
+    assert list(result) == [
+        "outcome",
+        "lead",
+        "need",
+        "coverage",
+        "responsibilities",
+        "drivers",
+        "sensitivity",
+        "unanswered",
+        "model",
+        "policy",
+        "criteria_version",
+    ]
+    assert result["lead"] == "product-manager"
+    assert result["need"] == {"product-owner": 0.75, "product-manager": 0.75}
+    assert result["coverage"] == {"product-owner": 1.0, "product-manager": 1.0}
+    assert [r["slug"] for r in result["responsibilities"]] == [
+        "backlog",
+        "product-goal",
+        "stakeholders",
+        "roadmap-alignment",
+        "strategy",
+        "tech-roadmap",
+        "go-to-market",
+        "margins",
+        "customers-csuite",
+    ]
+    assert sum(r["focus"] for r in result["responsibilities"]) == 6  # three per role
+    assert result["sensitivity"]["changes_needed"] == 2
+    assert result["unanswered"] == {"product-owner": [], "product-manager": []}
+    assert result["model"] == "needs"
+    assert result["policy"] == {"min_coverage": 0.5, "min_need": 0.65, "focus_share": 0.6}
+    assert result["criteria_version"] == assessment.criteria_version.version
     assert assessment.answers == examples.BOTH
     assert assessment.criteria_version.version == services.criteria_current().version
     assert assessment.snapshot.content == services.criteria_current().content
@@ -92,7 +157,7 @@ def test_identical_criteria_share_one_snapshot(default_criteria):
     assert first.snapshot_id == second.snapshot_id
     assert first.token != second.token
     assert models.CriteriaSnapshot.objects.count() == 1
-    models.ScoringPolicy.objects.update(advice_both="New advice.")
+    models.ScoringPolicy.objects.update(advice_both_po_first="New advice.")
     services.criteria_touch()
     third = services.assessment_create(company="C", answers=examples.BOTH)
     assert third.snapshot_id != first.snapshot_id
@@ -152,3 +217,35 @@ def test_export_then_load_gives_identical_scoring(default_criteria, tmp_path):
         assert services.answers_score(answers=answers, bundle=after) == services.answers_score(
             answers=answers, bundle=before
         )
+
+
+def test_an_undetermined_result_names_the_unanswered_questions(default_criteria):
+    result = services.answers_score(answers=examples.UNDETERMINED)
+    assert result["outcome"] == "undetermined"
+    assert result["sensitivity"] is None
+    assert result["unanswered"]["product-owner"] == [
+        slug for slug in examples.ALL_QUESTIONS[:7] if slug != "agile-team"
+    ]
+    assert "new-business" not in result["unanswered"]["product-manager"]
+    assert len(result["unanswered"]["product-manager"]) == 8
+
+
+def test_advice_text_picks_the_both_text_by_lead_hire(default_criteria):
+    content = services.criteria_current().content
+    policy = models.ScoringPolicy.objects.get()
+    assert snapshots.advice_text(content, "both", "product-manager") == policy.advice_both_pm_first
+    assert snapshots.advice_text(content, "both", "product-owner") == policy.advice_both_po_first
+    assert snapshots.advice_text(content, "neither", None) == policy.advice_neither
+    assert policy.advice_both_po_first.startswith("Your delivery needs come first.")
+
+
+def test_advice_text_of_an_old_snapshot():
+    """Before the needs model a snapshot had one `both` text: it leads with the product manager;
+    the product-owner-first text comes from the shipped defaults."""
+    old = {"advice": {"both": "Old both text.", "product-owner": "Old PO text."}}
+    assert snapshots.advice_text(old, "both", "product-manager") == "Old both text."
+    shipped = snapshots.shipped_advice()
+    assert snapshots.advice_text(old, "both", "product-owner") == shipped["both-po-first"]
+    assert snapshots.advice_text(old, "product-owner", None) == "Old PO text."
+    assert snapshots.advice_text({}, "undetermined", None) == shipped["undetermined"]
+    assert set(shipped) == set(snapshots.ADVICE_KEYS)

@@ -46,7 +46,7 @@ def set_created(company: str, day: datetime.date) -> None:
 
 
 def companies(response) -> list[str]:
-    return [a.company for a, _fits in response.context["rows"]]
+    return [row["assessment"].company for row in response.context["rows"]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,14 +203,31 @@ def three_clients(default_criteria):
     set_created("acme foods", datetime.date(2025, 5, 20))
 
 
-def test_list_shows_newest_first_with_outcome_and_fits(consultant_client, three_clients):
+def test_list_shows_newest_first_with_outcome_and_needs(consultant_client, three_clients):
     response = consultant_client.get(reverse("advisor:workspace"))
     assert companies(response) == ["acme foods", "Bolt Logistics", "Acme Robotics"]
+    assert [row["needs"] for row in response.context["rows"]] == [
+        ["23.3%", "25%"],
+        ["100%", "0%"],
+        ["53.8%", "75%"],
+    ]
     page = response.content.decode()
     assert "Hire a product owner" in page
-    assert '<td class="text-end">100%</td>' in page  # Bolt Logistics' product-owner fit
+    assert "Need PO" in page and "Need PM" in page
+    assert "Fit PO" not in page
+    assert '<td class="text-end">100%</td>' in page  # Bolt Logistics' product-owner need
     report = reverse("advisor:report", kwargs={"token": models.Assessment.objects.first().token})
     assert report in page
+
+
+def test_list_says_which_role_to_hire_first_for_both(consultant_client, default_criteria):
+    services.assessment_create(company="Both Inc", answers=examples.BOTH)
+    response = consultant_client.get(reverse("advisor:workspace"))
+    (row,) = response.context["rows"]
+    assert (row["needs"], row["lead"]) == (["75%", "75%"], "product manager first")
+    assert 'Both <span class="text-body-secondary">(product manager first)</span>' in (
+        response.content.decode()
+    )
 
 
 def test_search_by_company_ignores_case(consultant_client, three_clients):

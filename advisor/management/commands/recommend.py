@@ -71,41 +71,23 @@ class Command(BaseCommand):
         except scoring.CriteriaError as error:
             self.fail(1, f"error: the questionnaire cannot score: {error}")
         with translation.override("en"):
-            summary = summary_text(result, bundle.content)
-        if as_json:
-            shown = {**result, "summary": summary}
-            self.stdout.write(
-                json.dumps({key: shown[key] for key in JSON_KEYS}, indent=2, ensure_ascii=False)
-            )
-        else:
-            self.stdout.write(readable(result, bundle.content, summary))
-
-
-def summary_text(result: dict, content: dict) -> str:
-    """The plain-language summary of the result pages, in English."""
-    summary = getattr(presentation, "summary_text", None)
-    if summary is not None:
-        return summary(result, content)
-    # TEMPORARY, until presentation.summary_text lands: the outcome's advice text.
-    from advisor import snapshots
-
-    return snapshots.advice_text(content, result["outcome"], result["lead"])
-
-
-VERDICTS = {
-    scoring.PRODUCT_OWNER: "hire a product owner",
-    scoring.PRODUCT_MANAGER: "hire a product manager",
-    scoring.BOTH: "hire both",
-    scoring.NEITHER: "neither role yet",
-    scoring.UNDETERMINED: "undetermined (not enough answers)",
-}
+            if as_json:
+                shown = {
+                    **result,
+                    "summary": presentation.summary_with_verdict(result, bundle.content, given),
+                }
+                self.stdout.write(
+                    json.dumps({key: shown[key] for key in JSON_KEYS}, indent=2, ensure_ascii=False)
+                )
+            else:
+                self.stdout.write(readable(result, bundle.content, given))
 
 
 def _percent(value: float | None) -> str:
     return "not answered" if value is None else f"{value:.0%}"
 
 
-def readable(result: dict, content: dict, summary: str) -> str:
+def readable(result: dict, content: dict, answers: dict) -> str:
     """The verdict, the summary, both needs and the needs profile, for a terminal."""
     texts = {q["slug"]: q["text"] for q in content["questions"]}
     labels = {(q["slug"], o["key"]): o["label"] for q in content["questions"] for o in q["options"]}
@@ -113,9 +95,8 @@ def readable(result: dict, content: dict, summary: str) -> str:
     responsibility_texts = {
         r["slug"]: r["text"] for role in content["roles"] for r in role["responsibilities"]
     }
-    verdict = VERDICTS[result["outcome"]]
-    if result["lead"]:
-        verdict += f", {names[result['lead']].lower()} first"
+    verdict = presentation.headline(result["outcome"], result["lead"])
+    summary = presentation.summary_text(result, content, answers)
     line = result["policy"]["min_need"]
     lines = [f"Verdict: {verdict}", "", summary, ""]
     lines.append(f"Needs (a role is needed at {line:.0%} or more):")
