@@ -179,11 +179,12 @@ def _joined(items: list[str]) -> str:
     return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
-def _focus_words(result: dict, role: str, index: SnapshotIndex) -> str:
+def _focus_words(result: dict, role: str, index: SnapshotIndex, limit: int | None = None) -> str:
+    """The role's focus in the article's words, most needed first."""
     return _joined(
         [
             _in_sentence(index.responsibilities[r["slug"]]["text"])
-            for r in _ranked_focus(result, role)
+            for r in _ranked_focus(result, role)[:limit]
         ]
     )
 
@@ -228,7 +229,11 @@ def summary_text(result: dict, content: dict, answers: dict, *, content_hash: st
         }
         if role == needed[0]:
             sentences.append(
-                _("Your company needs %(focus)s, mainly because %(because)s.") % values
+                _(
+                    "What your company needs most is a %(role)s's work — %(focus)s — mainly "
+                    "because %(because)s."
+                )
+                % values
             )
         else:
             sentences.append(
@@ -246,18 +251,19 @@ def summary_text(result: dict, content: dict, answers: dict, *, content_hash: st
     elif outcome == scoring.NEITHER:
         sentences.append(
             _(
-                "Neither role's most important work stands out in your answers yet — not "
-                "%(po_focus)s, nor %(pm_focus)s. Revisit when the product or the team grows."
+                "Even the work your answers call for most — %(po_top)s for a product owner, "
+                "%(pm_top)s for a product manager — stays below what calls for a hire. Revisit "
+                "when the product or the team grows."
             )
             % {
-                "po_focus": _focus_words(result, scoring.PRODUCT_OWNER, index),
-                "pm_focus": _focus_words(result, scoring.PRODUCT_MANAGER, index),
+                "po_top": _focus_words(result, scoring.PRODUCT_OWNER, index, limit=1),
+                "pm_top": _focus_words(result, scoring.PRODUCT_MANAGER, index, limit=1),
             }
         )
     else:
         other = role_order(outcome, lead)[1]
         sentences.append(
-            _("A %(role)s is not needed yet: %(focus)s weigh less in your answers.")
+            _("A %(role)s is not needed yet: your answers call less for %(focus)s.")
             % {
                 "role": _role_name(index, other).lower(),
                 "focus": _focus_words(result, other, index),
@@ -268,9 +274,10 @@ def summary_text(result: dict, content: dict, answers: dict, *, content_hash: st
 
 def summary_with_verdict(result: dict, content: dict, answers: dict) -> str:
     """ "Hire a product manager: your company needs …" (what `recommend` prints)."""
-    return _("%(verdict)s. %(summary)s") % {
+    summary = summary_text(result, content, answers)
+    return _("%(verdict)s: %(summary)s") % {
         "verdict": headline(result["outcome"], result.get("lead")),
-        "summary": summary_text(result, content, answers),
+        "summary": summary[:1].lower() + summary[1:],
     }
 
 
@@ -287,8 +294,8 @@ def _missing_answers(result: dict, index: SnapshotIndex) -> list[str]:
         )
         sentences.append(
             _(
-                "Too few questions about the %(role)s's work were answered to advise. "
-                "Still unanswered: %(questions)s."
+                "Too few questions about the %(role)s's work were answered to advise — still "
+                "unanswered: %(questions)s."
             )
             % {"role": _role_name(index, role).lower(), "questions": questions}
         )

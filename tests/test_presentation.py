@@ -2,17 +2,19 @@
 
 import pytest
 from django.core.cache import cache
-from django.template.loader import render_to_string
 
 from advisor import models, presentation, scoring, services
 from tests import examples
 
-BOTH_SENTENCE = (
-    "This outcome holds unless at least 1 answer changes. Nearest: changing "
-    "<em>How many development teams work on the product?</em> from One team to None yet would "
-    "give <em>Product manager</em>."
+FORMULA_WORDS = ("fit", "coverage", "points", "percentage")
+STANDARD_SUMMARY = (
+    "What your company needs most is a product manager's work — developing a multiyear product "
+    "strategy, discussing technology roadmaps with R&D and creating go-to-market plans with "
+    "marketing and sales — mainly because you answered “Agree” to “Someone has to shape "
+    "technology roadmaps together with R&D or engineering leadership”. A product owner is not "
+    "needed yet: your answers call less for communicating the product goal, managing the product "
+    "backlog and representing stakeholders."
 )
-MORE_THAN_THREE = "This outcome holds unless more than three answers change."
 
 
 @pytest.fixture(autouse=True)
@@ -30,17 +32,18 @@ def context_for(default_criteria, assessment_factory):
 
 
 @pytest.mark.parametrize(
-    ("outcome", "first"),
+    ("outcome", "lead", "first"),
     [
-        (scoring.PRODUCT_OWNER, scoring.PRODUCT_OWNER),
-        (scoring.PRODUCT_MANAGER, scoring.PRODUCT_MANAGER),
-        (scoring.BOTH, scoring.PRODUCT_MANAGER),
-        (scoring.NEITHER, scoring.PRODUCT_MANAGER),
-        (scoring.UNDETERMINED, scoring.PRODUCT_MANAGER),
+        (scoring.PRODUCT_OWNER, None, scoring.PRODUCT_OWNER),
+        (scoring.PRODUCT_MANAGER, None, scoring.PRODUCT_MANAGER),
+        (scoring.BOTH, scoring.PRODUCT_MANAGER, scoring.PRODUCT_MANAGER),
+        (scoring.BOTH, scoring.PRODUCT_OWNER, scoring.PRODUCT_OWNER),
+        (scoring.NEITHER, None, scoring.PRODUCT_MANAGER),
+        (scoring.UNDETERMINED, None, scoring.PRODUCT_MANAGER),
     ],
 )
-def test_role_order_puts_the_recommended_role_first_else_product_manager(outcome, first):
-    order = presentation.role_order(outcome)
+def test_role_order_puts_the_recommended_role_or_lead_hire_first(outcome, lead, first):
+    order = presentation.role_order(outcome, lead)
     assert order[0] == first
     assert sorted(order) == sorted(scoring.ROLES)
 
@@ -52,108 +55,124 @@ def test_percent_text(value, text):
     assert presentation.percent_text(value) == text
 
 
-def test_product_owner_context(context_for):
-    context = context_for(examples.PRODUCT_OWNER)
-    assert context["outcome"] == scoring.PRODUCT_OWNER
-    assert context["headline"] == presentation.OUTCOME_HEADLINES[scoring.PRODUCT_OWNER]
-    assert context["advice"].startswith("Hire a product owner.")
-    po, pm = context["roles"]
-    assert (po["slug"], po["fit_text"], pm["fit_text"]) == (scoring.PRODUCT_OWNER, "100%", "0%")
-    assert po["figures"] == "fit 100%, answers cover 100% of what matters for it"
-    # Equal contributions: question order decides.
-    assert [d["question"] for d in po["drivers"]] == [
-        "Our product is built by a Scrum or other Agile team working in sprints.",
-        "Developers often lack a clear, prioritised backlog of features and user stories.",
-        "The team needs someone to communicate the product goal and sprint priorities day to day.",
-    ]
-    assert po["drivers"][0]["answer"] == "Strongly agree"
-    assert pm["drivers"] == []  # strongly-disagree adds nothing
-    assert context["sensitivity"] == MORE_THAN_THREE
-    assert [r["slug"] for r in context["recommended_roles"]] == [scoring.PRODUCT_OWNER]
-    assert "Managing the product backlog" in context["recommended_roles"][0]["responsibilities"]
-    assert not context["show_pm_evidence"]
-    assert context["case_study"] is None and context["competencies"] == []
-    assert not context["coverage_warning"]
-
-
-def test_drivers_are_the_three_largest_contributions_in_order(context_for):
+def test_standard_report_says_what_the_company_needs_in_plain_words(context_for):
     context = context_for(examples.STANDARD_REPORT)
-    pm = context["roles"][0]
-    assert pm["slug"] == scoring.PRODUCT_MANAGER
-    points = [d["points"] for d in pm["drivers"]]
-    assert len(points) == 3 and points == sorted(points, reverse=True)
-    assert pm["drivers"][0]["question"] == (
-        "We want to build a business around a new product and explore growth opportunities."
+    assert context["headline"] == "Hire a product manager"
+    assert context["summary"] == STANDARD_SUMMARY
+    assert context["advice"].startswith("Hire a product manager")
+    assert context["sensitivity"] == (
+        "It would take two answers changing — “Developers often lack a clear, prioritised backlog "
+        "of features and user stories” from Neutral to Agree and “Stakeholder needs get lost "
+        "between the business and the development team” from Neutral to Agree — to give "
+        "<em>Both</em>."
     )
-    assert pm["drivers"][0]["points_text"] == "+11.8 points"
-
-
-def test_both_context_has_the_sensitivity_sentence_and_both_roles(context_for):
-    context = context_for(examples.BOTH)
-    assert context["outcome"] == scoring.BOTH
-    assert [r["slug"] for r in context["roles"]] == [scoring.PRODUCT_MANAGER, scoring.PRODUCT_OWNER]
-    assert [r["fit_text"] for r in context["roles"]] == ["75%", "75%"]
-    assert context["sensitivity"] == BOTH_SENTENCE
-    assert [r["slug"] for r in context["recommended_roles"]] == [
-        scoring.PRODUCT_MANAGER,
-        scoring.PRODUCT_OWNER,
-    ]
-    assert context["show_pm_evidence"]
-    assert [c["title"] for c in context["competencies"]][0] == "Defining product strategy"
-    assert context["case_study"]["title"].startswith("Turnaround")
-
-
-def test_neither_context_suggests_when_to_revisit(context_for):
-    context = context_for(examples.NEITHER)
-    assert context["outcome"] == scoring.NEITHER
-    assert [r["fit_text"] for r in context["roles"]] == ["25%", "21.4%"]
-    assert context["recommended_roles"] == []
-    assert [r["slug"] for r in context["revisit_roles"]] == [
-        scoring.PRODUCT_MANAGER,
-        scoring.PRODUCT_OWNER,
-    ]
-    assert context["sensitivity"] == MORE_THAN_THREE
-    assert not context["show_pm_evidence"]
-
-
-def test_undetermined_context_warns_and_has_no_sensitivity(context_for):
-    context = context_for(examples.UNDETERMINED)
-    assert context["outcome"] == scoring.UNDETERMINED
-    assert context["coverage_warning"]
-    assert [r["coverage_percent"] for r in context["roles"]] == [15.8, 14.3]
-    assert context["sensitivity"] is None
-    assert context["recommended_roles"] == [] and context["revisit_roles"] == []
-    answers = {
-        item["question"]: item["answer"]
-        for section in context["answer_sections"]
-        for item in section["items"]
+    pm, po = context["drivers"]
+    assert (pm["slug"], po["slug"]) == (scoring.PRODUCT_MANAGER, scoring.PRODUCT_OWNER)
+    assert pm["drivers"][0] == {
+        "question": "Someone has to shape technology roadmaps together with R&D or engineering "
+        "leadership.",
+        "answer": "Agree",
+        "points_text": "25%",
     }
-    assert answers["Our product is built by a Scrum or other Agile team working in sprints."] == (
-        "Agree"
-    )
-    assert answers["Revenue or margins of our product line are declining."] == "Not answered"
+    assert [r["slug"] for r in context["recommended_roles"]] == [scoring.PRODUCT_MANAGER]
+    assert context["show_pm_evidence"] and context["case_study"] is not None
 
 
-def test_thin_coverage_warns_even_with_an_outcome(context_for):
-    answers = dict(examples.STANDARD_REPORT)
-    for slug in ("customer-insight", "exec-engagement", "revenue-decline"):
-        answers[slug] = "not-sure"
+@pytest.mark.parametrize(
+    ("answers", "headline", "says"),
+    [
+        (
+            examples.PRODUCT_OWNER,
+            "Hire a product owner",
+            "A product manager is not needed yet",
+        ),
+        (
+            examples.BOTH,
+            "Hire both roles, a product manager first",
+            "Hire the product manager first; the product owner can follow.",
+        ),
+        (
+            examples.NEITHER,
+            "Neither role yet",
+            "stays below what calls for a hire. Revisit when the product or the team grows.",
+        ),
+        (
+            examples.TIE,
+            "Neither role yet",
+            "managing the product backlog for a product owner",
+        ),
+        (
+            examples.UNDETERMINED,
+            "Not enough answers to advise",
+            "Too few questions about the product owner's work were answered to advise — still "
+            "unanswered: “Developers often lack a clear, prioritised backlog",
+        ),
+    ],
+)
+def test_every_outcome_has_a_plain_language_summary(context_for, answers, headline, says):
     context = context_for(answers)
-    assert context["outcome"] != scoring.UNDETERMINED
-    assert context["coverage_warning"]
-    assert context["roles"][0]["thin"]
+    assert context["headline"] == headline
+    summary = context["summary"]
+    assert says in summary
+    assert summary.count(". ") + 1 <= 3 or context["outcome"] == scoring.UNDETERMINED
+    words = summary.lower().replace("—", " ").split()
+    assert not any(word.strip("“”,.;:") in FORMULA_WORDS for word in words)
+    assert not any(character.isdigit() for character in summary)
+
+
+def test_both_led_by_the_product_owner_says_so(default_criteria, assessment_factory):
+    answers = examples.answers("strongly-agree", "several", "agree")
+    assessment = assessment_factory(answers=answers)
+    assert assessment.result["lead"] == scoring.PRODUCT_OWNER
+    context = presentation.result_context(presentation.result_queryset().get(pk=assessment.pk))
+    assert context["headline"] == "Hire both roles, a product owner first"
+    assert "Hire the product owner first; the product manager can follow." in context["summary"]
+    assert [role["slug"] for role in context["recommended_roles"]] == list(scoring.ROLES)
+
+
+def test_needs_chart_draws_each_bar_against_the_line(context_for):
+    chart = context_for(examples.STANDARD_REPORT)["chart"]
+    rows = chart["rows"]
+    assert [row["kind"] for row in rows].count("role") == 2
+    assert len([row for row in rows if row["kind"] == "responsibility"]) == 9
+    line_x = float(chart["line_x"])
+    assert line_x == presentation.CHART_LABEL_WIDTH + presentation.CHART_TRACK_WIDTH * 0.65
+    track_x = float(chart["track_x"])
+    for row in rows:
+        if row["kind"] == "role":
+            # A bar that reaches the line is a needed role, always.
+            assert (track_x + float(row["width"]) >= line_x) == row["needed"]
+    assert [row["label"] for row in rows if row["focus"]][:3] == [
+        "Developing a multiyear product strategy",
+        "Discussing technology roadmaps with R&D",
+        "Creating go-to-market plans with marketing and sales",
+    ]
+    assert chart["line_label"] == "needed from 65%"
+    assert "A role is needed from 65%." in chart["description"]
+
+
+def test_a_responsibility_without_answers_is_shown_as_not_answered(context_for):
+    answers = dict(examples.STANDARD_REPORT)
+    answers["rd-roadmap"] = "not-sure"
+    chart = context_for(answers)["chart"]
+    row = next(r for r in chart["rows"] if r["label"] == "Discussing technology roadmaps with R&D")
+    assert row["value_text"] == "Not answered" and row["need"] is None
+
+
+def test_more_than_three_changes_in_words(context_for):
+    assert context_for(examples.PRODUCT_OWNER)["sensitivity"] == (
+        "No change of up to three answers would change the verdict."
+    )
+    assert context_for(examples.UNDETERMINED)["sensitivity"] is None
 
 
 def test_answers_are_grouped_by_section_with_option_labels(context_for):
-    context = context_for(examples.BOTH)
+    context = context_for(examples.UNDETERMINED)
     sections = context["answer_sections"]
     assert [s["section"] for s in sections] == ["Team & delivery", "Business & growth"]
-    team_count = sections[0]["items"][-1]
-    assert team_count == {
-        "question": "How many development teams work on the product?",
-        "answer": "One team",
-        "key": "one",
-    }
+    first = sections[0]["items"][0]
+    assert first["answer"] == "Agree" and first["key"] == "agree"
+    assert sections[0]["items"][1]["answer"] == "Not answered"
 
 
 def test_criteria_version_and_its_date(context_for):
@@ -164,59 +183,12 @@ def test_criteria_version_and_its_date(context_for):
     assert context["criteria_first_used_at"] == version.first_used_at
 
 
-def test_sensitivity_sentence_lists_several_changes(default_criteria):
-    content = services.criteria_current().content
-    index = presentation.snapshot_index("test-several", content)
-    result = {
-        "sensitivity": {
-            "changes_needed": 3,
-            "outcome_after": scoring.NEITHER,
-            "nearest": [
-                {"question": "agile-team", "from": "agree", "to": "neutral"},
-                {"question": "team-count", "from": "one", "to": "none"},
-                {"question": "go-to-market", "from": "neutral", "to": "disagree"},
-            ],
-        }
-    }
-    assert presentation.sensitivity_text(result, {}, index) == (
-        "This outcome holds unless at least 3 answers change. Nearest: changing <em>Our product "
-        "is built by a Scrum or other Agile team working in sprints.</em> from Agree to Neutral, "
-        "changing <em>How many development teams work on the product?</em> from One team to "
-        "None yet and changing <em>We need go-to-market plans built together with marketing and "
-        "sales.</em> from Neutral to Disagree would give <em>Neither</em>."
-    )
-
-
 def test_texts_from_the_snapshot_are_escaped(default_criteria, assessment_factory):
     models.Question.objects.filter(slug="team-count").update(text="<b>Teams</b> & co?")
     services.criteria_touch()
     assessment = presentation.result_queryset().get(pk=assessment_factory(answers=examples.BOTH).pk)
     sentence = presentation.result_context(assessment)["sensitivity"]
-    assert "<em>&lt;b&gt;Teams&lt;/b&gt; &amp; co?</em>" in sentence
-
-
-def test_fit_chart_geometry():
-    rows = [
-        {
-            "name": "Product manager",
-            "slug": scoring.PRODUCT_MANAGER,
-            "fit": 0.75,
-            "fit_text": "75%",
-        },
-        {"name": "Product owner", "slug": scoring.PRODUCT_OWNER, "fit": None, "fit_text": "–"},
-    ]
-    chart = presentation.fit_chart(rows, 0.5)
-    assert [bar["width"] for bar in chart["bars"]] == [
-        f"{presentation.CHART_TRACK_WIDTH * 0.75:.1f}",
-        "0.0",
-    ]
-    assert float(chart["threshold_x"]) == (
-        presentation.CHART_LABEL_WIDTH + presentation.CHART_TRACK_WIDTH * 0.5
-    )
-    assert chart["description"] == (
-        "Product manager: 75%. Product owner: not enough answers. "
-        "A role is needed from a fit of 50%."
-    )
+    assert "“&lt;b&gt;Teams&lt;/b&gt; &amp; co?”" in sentence
 
 
 def test_result_context_costs_no_query(context_for, django_assert_num_queries):
@@ -240,19 +212,16 @@ def test_result_page_costs_one_query_once_rendered(
 
 
 def test_result_page_sections_are_cached_by_content_and_name_no_one(
-    default_criteria, assessment_factory
+    default_criteria, assessment_factory, django_assert_num_queries
 ):
     first = assessment_factory(company="First Company", answers=examples.BOTH)
     second = assessment_factory(company="Second Company", answers=examples.BOTH)
     _assessment, html = presentation.result_page(first.token)
     assert "First Company" not in html
-    assert html == render_to_string(
-        "includes/result_article.html",
-        presentation.result_context(presentation.result_queryset().get(pk=first.pk)),
-    )
-    entries = len(cache._cache)
-    assert presentation.result_page(second.token)[1] == html
-    assert len(cache._cache) == entries  # identical results share one entry
+    assert "Hire both roles, a product manager first" in html
+    # Identical results share one entry: the second page costs the lookup alone.
+    with django_assert_num_queries(1):
+        assert presentation.result_page(second.token)[1] == html
     other = assessment_factory(company="Third", answers=examples.NEITHER)
-    assert presentation.result_page(other.token)[1] != html
-    assert len(cache._cache) == entries + 1
+    with django_assert_num_queries(2):
+        assert presentation.result_page(other.token)[1] != html

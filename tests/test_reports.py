@@ -2,7 +2,6 @@
 
 import io
 import re
-from fractions import Fraction
 
 import pypdf
 import pytest
@@ -73,12 +72,12 @@ def test_report_shows_everything_of_product_md_7(client, standard_report):
         "Ann Client, CEO",  # prepared for
         "Carl Consultant",  # prepared by
         "Hire a product manager",  # outcome and advice
-        '<svg class="fit-chart"',  # fit chart
-        "Fit by responsibility",
+        '<svg class="needs-chart"',  # the needs profile
+        "Appendix: needs by responsibility",
         "Developing a multiyear product strategy",  # responsibility table / role's duties
-        "Share of fit",
-        "What drove the result",  # drivers
-        "This outcome holds unless more than three answers change.",  # sensitivity
+        "Linked answers",
+        "The answers that weighed most for each role.",  # drivers
+        "It would take two answers changing",  # sensitivity
         "When to hire:",
         "What to look for in a product manager",
         "Revenue increased by 17%",  # case study
@@ -154,30 +153,23 @@ def test_report_query_count(client, standard_report, django_assert_max_num_queri
 # The responsibility table
 
 
-def test_responsibility_rows_add_up_to_the_role_fit(standard_report):
+def test_responsibility_table_shows_the_stored_needs_and_focus(standard_report):
     table = reports.responsibility_table(standard_report)
     assert [role["slug"] for role in table] == [scoring.PRODUCT_MANAGER, scoring.PRODUCT_OWNER]
     pm, po = table
-    assert pm["fit_text"] == "75%"
-    assert [row["text"] for row in po["rows"]] == [
-        "Managing the product backlog",
-        "Communicating the product goal",
-        "Representing stakeholders",
-        "Ensuring alignment with the product roadmap",
+    assert (pm["need_text"], po["need_text"]) == ("75%", "53.8%")
+    assert [(row["text"], row["need_text"], row["focus"]) for row in po["rows"]] == [
+        ("Managing the product backlog", "55%", True),
+        ("Communicating the product goal", "56.3%", True),
+        ("Representing stakeholders", "50%", True),
+        ("Ensuring alignment with the product roadmap", "50%", False),
     ]
-    for role in table:
-        points = sum(Fraction(row["points_text"].rstrip("%")) for row in role["rows"])
-        fit = standard_report.result["fit"][role["slug"]] * 100
-        assert abs(points - Fraction(fit).limit_denominator()) < Fraction(1, 5)
-        shares = sum(Fraction(row["share_text"].rstrip("%")) for row in role["rows"])
-        assert abs(shares - 100) < Fraction(1, 5)
-    backlog = po["rows"][0]
-    # backlog ← agile-team ×0.5, backlog-unclear, delivery-focus ×0.5, team-count ×0.5
-    assert [(a["number"], a["answer"], a["weight"]) for a in backlog["answers"]] == [
-        (1, "Neutral", "0.5"),
-        (2, "Neutral", None),
-        (6, "Neutral", "0.5"),
-        (7, "One team", "0.5"),
+    # backlog ← agile-team, backlog-unclear, delivery-focus, team-count (appendix numbers)
+    assert [(a["number"], a["answer"]) for a in po["rows"][0]["answers"]] == [
+        (1, "Neutral"),
+        (2, "Neutral"),
+        (6, "Neutral"),
+        (7, "One team"),
     ]
 
 
@@ -186,7 +178,8 @@ def test_responsibility_table_without_answers_for_a_role(default_criteria):
     pm = {role["slug"]: role for role in reports.responsibility_table(assessment)}[
         scoring.PRODUCT_MANAGER
     ]
-    assert all(row["points_text"] == "–" and row["share_text"] == "–" for row in pm["rows"])
+    assert pm["need_text"] == "–"
+    assert all(row["need_text"] == "–" and not row["focus"] for row in pm["rows"])
 
 
 def test_appendix_numbers_match_the_table(standard_report):
@@ -244,7 +237,7 @@ def test_pdf_for_a_product_owner(client, default_criteria):
 @pytest.mark.parametrize(
     ("answers", "headline"),
     [
-        (examples.BOTH, "Both roles are needed"),
+        (examples.BOTH, "Hire both roles, a product manager first"),
         (examples.NEITHER, "Neither role yet"),
         (examples.UNDETERMINED, "Not enough answers to advise"),
     ],

@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from advisor import forms, models, presentation, scoring, services, views
 from tests import examples, factories
-from tests.test_presentation import BOTH_SENTENCE, MORE_THAN_THREE
 
 ASSESS = "/assess/"
 
@@ -216,63 +215,71 @@ def test_role_with_nothing_to_score_shows_a_not_ready_page(client, default_crite
 
 # --- Result -------------------------------------------------------------------------------------
 
+MORE_THAN_THREE = "No change of up to three answers would change the verdict."
 OUTCOME_PAGES = {
     "product-owner": (
         examples.PRODUCT_OWNER,
         [
             "Hire a product owner",
-            "fit 100%, answers cover 100%",
-            "fit 0%, answers cover 100%",
+            "what your company needs most is a product owner's work",
             MORE_THAN_THREE,
             "Managing the product backlog",
             "When to hire:",
         ],
-        ["Case study", "What to look for in a product manager", "Developing a multiyear"],
+        ["Case study", "What to look for in a product manager"],
     ),
     "both": (
         examples.BOTH,
         [
-            "Both roles are needed",
-            "fit 75%, answers cover 100%",
-            BOTH_SENTENCE,
+            "Hire both roles, a product manager first",
+            "Hire the product manager first; the product owner can follow.",
+            "It would take two answers changing — “Delivery keeps drifting away from the agreed "
+            "product roadmap” from Agree to Neutral and “How many development teams work on the "
+            "product?” from One team to None yet — to give <em>Product manager</em>.",
             "Managing the product backlog",
             "Developing a multiyear product strategy",
             "What to look for in a product manager",
             "Turnaround at a $250 million engineering firm",
         ],
-        ["Few answers."],
+        [],
     ),
     "neither": (
         examples.NEITHER,
-        ["Neither role yet", "fit 25%", "fit 21.4%", MORE_THAN_THREE, "When to revisit"],
+        [
+            "Neither role yet",
+            "stays below what calls for a hire",
+            MORE_THAN_THREE,
+            "When to revisit",
+        ],
         ["Case study", "Responsibilities:"],
     ),
     "undetermined": (
         examples.UNDETERMINED,
         [
             "Not enough answers to advise",
-            "Few answers.",
-            "answers cover 15.8%",
-            "answers cover 14.3%",
+            "Too few questions about the product owner&#x27;s work were answered",
             "Not worked out",
             "<dd>Not sure</dd>",
         ],
-        ["holds unless", "Responsibilities:", "Case study"],
+        ["It would take", "Responsibilities:", "Case study"],
     ),
     "product-manager": (
         examples.STANDARD_REPORT,
         [
             "Hire a product manager",
-            "fit 75%",
-            MORE_THAN_THREE,
+            "mainly because you answered “Agree” to “Someone has to shape technology roadmaps",
+            "It would take two answers changing",
             "Developing a multiyear product strategy",
             "What to look for in a product manager",
             "Defining product strategy",
             "Revenue increased by 17%",
         ],
-        ["Managing the product backlog", "Few answers."],
+        ["Managing the product backlog</li>"],
     ),
 }
+
+# Formula words live only in the collapsed "How RoleFit works this out" section.
+FORMULA_WORDS = (" fit ", "coverage", "points", "percentage points")
 
 
 @pytest.mark.parametrize("outcome", OUTCOME_PAGES)
@@ -286,8 +293,13 @@ def test_result_page_for_each_outcome(client, default_criteria, outcome):
     assert response.status_code == 200
     assert '<meta name="robots" content="noindex">' in html
     assert response["X-Robots-Tag"] == "noindex"
-    assert models.ScoringPolicy.objects.get().advice()[outcome] in html.replace("&#x27;", "'")
-    assert '<svg class="fit-chart"' in html and 'role="img"' in html
+    advice = models.ScoringPolicy.objects.get().advice()
+    key = "both-pm-first" if outcome == "both" else outcome
+    assert advice[key] in html.replace("&#x27;", "'")
+    assert '<svg class="needs-chart"' in html and 'role="img"' in html
+    before_method = html.split('<details class="result-section result-method">')[0]
+    for word in FORMULA_WORDS:
+        assert word not in before_method.lower(), word
     assert "Acme Ltd" in html
     assert assessment.criteria_version.version[:12] in html
     for text in present:
