@@ -334,7 +334,9 @@ class ScoringPolicy(models.Model):
         decimal_places=3,
         default=DEFAULT_MIN_NEED,
         validators=unit_validators,
-        help_text=_("A role is needed when the company's need for it reaches this line (0 to 1)."),
+        help_text=_(
+            "A role is needed when the company's need for it is at least this value (0 to 1)."
+        ),
     )
     focus_share = models.DecimalField(
         _("focus share"),

@@ -101,11 +101,12 @@ class ScoringPolicyFactory(factory.django.DjangoModelFactory):
 
     singleton = True
     min_coverage = Decimal("0.5")
-    min_fit = Decimal("0.5")
-    tie_margin = Decimal("0.1")
+    min_need = Decimal("0.65")
+    focus_share = Decimal("0.6")
     advice_product_owner = "Advice: hire a product owner."
     advice_product_manager = "Advice: hire a product manager."
-    advice_both = "Advice: hire both."
+    advice_both_pm_first = "Advice: hire both, a product manager first."
+    advice_both_po_first = "Advice: hire both, a product owner first."
     advice_neither = "Advice: neither yet."
     advice_undetermined = "Advice: answer more."
 

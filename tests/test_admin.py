@@ -12,9 +12,10 @@ from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from advisor import admin as rolefit_admin
-from advisor import admin_views, groups, models, services
+from advisor import admin_views, groups, models, presentation, services
 from tests import examples, factories
 
 PASSWORD = "a-long-enough-passphrase-42"
@@ -205,10 +206,10 @@ def test_hr_admin_edits_a_weight_and_an_advice_text(default_criteria, hr_client)
     policy = models.ScoringPolicy.objects.get()
     url = admin_url(models.ScoringPolicy, "change", policy.pk)
     data = change_form_data(hr_client, url)
-    data["advice_both"] = "Hire a product manager first."
+    data["advice_both_po_first"] = "Hire a product owner first."
     assert hr_client.post(url, data).status_code == 302
     policy.refresh_from_db()
-    assert policy.advice_both == "Hire a product manager first."
+    assert policy.advice_both_po_first == "Hire a product owner first."
 
 
 @pytest.mark.django_db
@@ -382,8 +383,10 @@ def test_a_new_question_needs_options_and_a_link(default_criteria, hr_client):
     [
         ("min_coverage", "0", "Minimum coverage must be greater than 0."),
         ("min_coverage", "1.2", "Minimum coverage must be at most 1."),
-        ("min_fit", "1.5", "Must be between 0 and 1."),
-        ("tie_margin", "-0.1", "Must be between 0 and 1."),
+        ("min_need", "1.5", "Must be between 0 and 1."),
+        ("min_need", "-0.1", "Must be between 0 and 1."),
+        ("focus_share", "0", "The focus share must be greater than 0."),
+        ("focus_share", "1.1", "The focus share must be at most 1."),
     ],
 )
 def test_policy_form_rejects_thresholds_out_of_range(
@@ -395,8 +398,25 @@ def test_policy_form_rejects_thresholds_out_of_range(
     data[field] = value
     response = hr_client.post(url, data)
     assert message in errors_of(response)
-    assert models.ScoringPolicy.objects.get().min_coverage == policy.min_coverage
-    assert models.ScoringPolicy.objects.get().tie_margin == policy.tie_margin
+    saved = models.ScoringPolicy.objects.get()
+    assert (saved.min_coverage, saved.min_need, saved.focus_share) == (
+        policy.min_coverage,
+        policy.min_need,
+        policy.focus_share,
+    )
+
+
+@pytest.mark.django_db
+def test_policy_form_explains_each_threshold(default_criteria, hr_client):
+    policy = models.ScoringPolicy.objects.get()
+    page = hr_client.get(admin_url(models.ScoringPolicy, "change", policy.pk)).content.decode()
+    for name in ("min_coverage", "min_need", "focus_share"):
+        help_text = str(models.ScoringPolicy._meta.get_field(name).help_text)
+        assert help_text.endswith(".") and ". " not in help_text  # one sentence
+        assert help_text in page, name
+    for label in ("advice: both, product manager first", "advice: both, product owner first"):
+        assert label.capitalize() in page
+    assert "min_fit" not in page and "tie_margin" not in page
 
 
 @pytest.mark.django_db
@@ -488,11 +508,11 @@ def test_history_records_an_edit_with_its_user(default_criteria, hr_client, hr_a
 def test_reverting_restores_the_old_value(default_criteria, hr_client, hr_admin):
     policy = models.ScoringPolicy.objects.get()
     url = admin_url(models.ScoringPolicy, "change", policy.pk)
-    original_advice, original_fit = policy.advice_neither, policy.min_fit
+    original_advice, original_need = policy.advice_neither, policy.min_need
     data = change_form_data(hr_client, url)
-    data.update({"advice_neither": "Wait a year.", "min_fit": "0.6"})
+    data.update({"advice_neither": "Wait a year.", "min_need": "0.6"})
     assert hr_client.post(url, data).status_code == 302
-    assert models.ScoringPolicy.objects.get().min_fit == Decimal("0.6")
+    assert models.ScoringPolicy.objects.get().min_need == Decimal("0.6")
 
     loaded = policy.history.order_by("history_id").first()  # as the fixture loaded it
     revert_url = admin_url(models.ScoringPolicy, "simple_history", policy.pk, loaded.history_id)
@@ -501,7 +521,7 @@ def test_reverting_restores_the_old_value(default_criteria, hr_client, hr_admin)
 
     policy.refresh_from_db()
     assert policy.advice_neither == original_advice
-    assert policy.min_fit == original_fit
+    assert policy.min_need == original_need
     assert policy.history.first().history_user == hr_admin
 
 
@@ -586,7 +606,7 @@ def test_the_admin_shows_the_current_version_and_assessments_per_version(
     assessment_factory(answers=examples.BOTH)
     assessment_factory(answers=examples.NEITHER)
     old_version = services.criteria_current().version
-    models.ScoringPolicy.objects.update(min_fit=Decimal("0.55"))
+    models.ScoringPolicy.objects.update(min_need=Decimal("0.55"))
     services.criteria_touch()
     assessment_factory(answers=examples.BOTH)
     current = services.criteria_current().version
@@ -624,7 +644,7 @@ def test_a_past_assessment_is_unchanged_after_edits(
     policy = models.ScoringPolicy.objects.get()
     url = admin_url(models.ScoringPolicy, "change", policy.pk)
     data = change_form_data(hr_client, url)
-    data.update({"advice_both": "New advice.", "tie_margin": "0.2"})
+    data.update({"advice_both_pm_first": "New advice.", "focus_share": "0.8"})
     assert hr_client.post(url, data).status_code == 302
 
     assessment.refresh_from_db()
@@ -633,7 +653,7 @@ def test_a_past_assessment_is_unchanged_after_edits(
     assert assessment.criteria_version.version == version
     fresh = assessment_factory(answers=examples.BOTH)
     assert fresh.criteria_version.version != version
-    assert fresh.snapshot.content["advice"]["both"] == "New advice."
+    assert fresh.snapshot.content["advice"]["both-pm-first"] == "New advice."
     assert fresh.result != result
 
 
@@ -714,7 +734,7 @@ def test_preview_shows_the_result_it_would_give_without_saving(
     policy = models.ScoringPolicy.objects.get()
     url = admin_url(models.ScoringPolicy, "change", policy.pk)
     data = change_form_data(hr_client, url)
-    data["advice_both"] = "Previewed advice: hire a product manager first."
+    data["advice_both_pm_first"] = "Previewed advice: hire a product manager first."
     assert hr_client.post(url, data).status_code == 302
 
     services.criteria_current()
@@ -723,8 +743,9 @@ def test_preview_shows_the_result_it_would_give_without_saving(
     page = response.content.decode()
     assert response.status_code == 200
     assert str(admin_views.PREVIEW_TITLE) in page
-    assert "Both roles are needed" in page
+    assert escape(presentation.headline("both", "product-manager")) in page
     assert "Previewed advice: hire a product manager first." in page
+    assert 'class="needs-chart' in page or "<svg" in page  # the needs profile
     version = services.answers_score(answers=examples.BOTH)["criteria_version"]
     assert version[:12] in page
     assert "Acme" not in page  # nothing of the respondent is kept or shown

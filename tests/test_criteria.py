@@ -67,7 +67,8 @@ def test_defaults_hold_every_canonical_question_in_order(default_criteria):
         scale = [(o["key"], o["value"]) for o in question["options"]]
         expected = TEAM_SCALE if question["slug"] == "team-count" else AGREEMENT_SCALE
         assert scale == expected, question["slug"]
-    assert content["policy"] == {"min_coverage": "0.5", "min_fit": "0.5", "tie_margin": "0.1"}
+    assert content["model"] == "needs"
+    assert content["policy"] == {"min_coverage": "0.5", "min_need": "0.65", "focus_share": "0.6"}
 
 
 def test_defaults_hold_every_fact_of_the_article(default_criteria):
@@ -104,14 +105,19 @@ def test_defaults_hold_every_fact_of_the_article(default_criteria):
     assert len(case_study["results"]) == 4
     assert any("17%" in r for r in case_study["results"])
     assert any("80%" in r for r in case_study["results"])
-    assert set(content["advice"]) == {
+    assert list(content["advice"]) == [
         "product-owner",
         "product-manager",
-        "both",
+        "both-pm-first",
+        "both-po-first",
         "neither",
         "undetermined",
-    }
+    ]
     assert all(text.strip() for text in content["advice"].values())
+    # PRODUCT.md §4's advice for both, by which role to hire first.
+    assert "Hire a product manager first" in content["advice"]["both-pm-first"]
+    assert "while there is one team" in content["advice"]["both-pm-first"]
+    assert "Hire a product owner now" in content["advice"]["both-po-first"]
 
 
 def test_extra_shipped_questions_are_inactive(default_criteria):
@@ -129,28 +135,28 @@ def test_loading_twice_changes_nothing(default_criteria, capsys):
 
 def test_loading_leaves_edited_criteria_alone(default_criteria):
     models.QuestionLink.objects.filter(question__slug="agile-team").update(weight=Decimal("3"))
-    models.ScoringPolicy.objects.update(advice_both="Edited advice.")
+    models.ScoringPolicy.objects.update(advice_both_pm_first="Edited advice.")
     call_command("load_default_criteria")
     assert set(
         models.QuestionLink.objects.filter(question__slug="agile-team").values_list(
             "weight", flat=True
         )
     ) == {Decimal("3")}
-    assert models.ScoringPolicy.objects.get().advice_both == "Edited advice."
+    assert models.ScoringPolicy.objects.get().advice_both_pm_first == "Edited advice."
 
 
 def test_reset_with_yes_restores_the_defaults(default_criteria):
-    models.ScoringPolicy.objects.update(advice_both="Edited advice.")
+    models.ScoringPolicy.objects.update(advice_both_pm_first="Edited advice.")
     call_command("load_default_criteria", reset=True, yes=True)
-    assert models.ScoringPolicy.objects.get().advice_both != "Edited advice."
+    assert models.ScoringPolicy.objects.get().advice_both_pm_first != "Edited advice."
 
 
 def test_reset_without_confirmation_changes_nothing(default_criteria, monkeypatch):
-    models.ScoringPolicy.objects.update(advice_both="Edited advice.")
+    models.ScoringPolicy.objects.update(advice_both_pm_first="Edited advice.")
     monkeypatch.setattr("builtins.input", lambda prompt: "no")
     with pytest.raises(CommandError, match="Nothing changed"):
         call_command("load_default_criteria", reset=True)
-    assert models.ScoringPolicy.objects.get().advice_both == "Edited advice."
+    assert models.ScoringPolicy.objects.get().advice_both_pm_first == "Edited advice."
 
 
 def _write_fixture(tmp_path, mutate):
@@ -228,7 +234,7 @@ def _content(**changes):
                 "links": [{"responsibility": "b", "weight": "1"}],
             },
         ],
-        "policy": {"min_coverage": "0.5", "min_fit": "0.5", "tie_margin": "0.1"},
+        "policy": {"min_coverage": "0.5", "min_need": "0.65", "focus_share": "0.6"},
     }
     content.update(changes)
     return content
@@ -372,17 +378,34 @@ def test_database_rejects_duplicate_slugs_keys_and_reserved_slugs():
 def test_only_the_two_roles_exist_and_one_policy():
     _violates(lambda: factories.RoleFactory(slug="designer"))
     factories.ScoringPolicyFactory()
-    _violates(lambda: models.ScoringPolicy.objects.create(singleton=False, advice_both="x"))
+    _violates(lambda: models.ScoringPolicy.objects.create(singleton=False, advice_neither="x"))
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("min_coverage", "0"), ("min_coverage", "1.01"), ("min_fit", "1.5"), ("tie_margin", "-0.1")],
+    [
+        ("min_coverage", "0"),
+        ("min_coverage", "1.01"),
+        ("min_need", "-0.01"),
+        ("min_need", "1.01"),
+        ("focus_share", "0"),
+        ("focus_share", "1.01"),
+    ],
 )
 def test_database_rejects_policy_thresholds_outside_range(field, value):
     factories.ScoringPolicyFactory()
     _violates(lambda: models.ScoringPolicy.objects.update(**{field: Decimal(value)}))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"), [("min_need", "0"), ("min_need", "1"), ("focus_share", "1")]
+)
+def test_database_accepts_policy_thresholds_at_the_ends(field, value):
+    factories.ScoringPolicyFactory()
+    models.ScoringPolicy.objects.update(**{field: Decimal(value)})
+    assert getattr(models.ScoringPolicy.objects.get(), field) == Decimal(value)
 
 
 @pytest.mark.django_db

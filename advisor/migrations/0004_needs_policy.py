@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
             field=models.DecimalField(
                 decimal_places=3,
                 default=Decimal("0.65"),
-                help_text="A role is needed when the company's need for it reaches this line (0 to 1).",
+                help_text="A role is needed when the company's need for it is at least this value (0 to 1).",
                 max_digits=4,
                 validators=[
                     django.core.validators.MinValueValidator(
@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
             field=models.DecimalField(
                 decimal_places=3,
                 default=Decimal("0.65"),
-                help_text="A role is needed when the company's need for it reaches this line (0 to 1).",
+                help_text="A role is needed when the company's need for it is at least this value (0 to 1).",
                 max_digits=4,
                 validators=[
                     django.core.validators.MinValueValidator(
