@@ -16,6 +16,7 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.cache import cache
@@ -137,17 +138,23 @@ def min_need_of(result: dict) -> float:
     return float((result.get("policy") or {}).get("min_need", DEFAULT_MIN_NEED))
 
 
+def _percent(value: float) -> Decimal:
+    """A stored 0..1 figure (four decimals) as a percentage with one decimal, halves away from
+    zero like every rounding of docs/scoring.md (0.5625 -> 56.3)."""
+    return (Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def percent(value: float | None) -> float | None:
     """A 0..1 figure as a percentage with one decimal."""
-    return None if value is None else round(value * 100, 1)
+    return None if value is None else float(_percent(value))
 
 
 def percent_text(value: float | None) -> str:
     """A 0..1 figure as localised text: "75%", "21.4%"; a dash for None."""
     if value is None:
         return "–"
-    number = round(value * 100, 1)
-    digits = 0 if number == int(number) else 1
+    number = _percent(value)
+    digits = 0 if number == number.to_integral_value() else 1
     return _("%(number)s%%") % {"number": formats.number_format(number, digits)}
 
 

@@ -49,7 +49,8 @@ def test_role_order_puts_the_recommended_role_or_lead_hire_first(outcome, lead, 
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(0.2143, "21.4%"), (0.75, "75%"), (1.0, "100%"), (0.0, "0%"), (None, "–")]
+    ("value", "text"),
+    [(0.2143, "21.4%"), (0.5625, "56.3%"), (0.75, "75%"), (1.0, "100%"), (0.0, "0%"), (None, "–")],
 )
 def test_percent_text(value, text):
     assert presentation.percent_text(value) == text

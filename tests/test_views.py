@@ -221,7 +221,7 @@ OUTCOME_PAGES = {
         examples.PRODUCT_OWNER,
         [
             "Hire a product owner",
-            "what your company needs most is a product owner's work",
+            "What your company needs most is a product owner&#x27;s work",
             MORE_THAN_THREE,
             "Managing the product backlog",
             "When to hire:",

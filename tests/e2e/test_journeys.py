@@ -84,14 +84,13 @@ def test_keyboard_only_questionnaire_gives_an_explained_result(page):
     expect(page).to_have_url(RESULT_URL)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hire a product owner")
     expect(page.get_by_text("Assessment for Keyboard Only Ltd")).to_be_visible()
-    chart = page.get_by_role("img", name="Fit for each role")
+    chart = page.get_by_role("img", name="What your company needs")
     expect(chart).to_be_visible()
-    # Example 1 of PRODUCT.md §4: fit PO 100%, PM 0%.
-    expect(chart.locator(".fit-chart-bar-product-owner")).to_have_attribute("width", "206.0")
-    expect(chart.locator(".fit-chart-bar-product-manager")).to_have_attribute("width", "0.0")
-    expect(page.locator(".fit-figure-product-owner")).to_contain_text("fit 100%")
-    expect(page.locator(".fit-figure-product-manager")).to_contain_text("fit 0%")
-    expect(page.get_by_role("heading", name="What drove the result")).to_be_visible()
+    # Worked example 1 (docs/scoring.md): needs PO 100%, PM 0%.
+    expect(chart.locator(".needs-chart-role-product-owner")).to_have_attribute("width", "220.0")
+    expect(chart.locator(".needs-chart-role-product-manager")).to_have_attribute("width", "0.0")
+    expect(page.locator(".result-summary")).to_contain_text("a product owner's work")
+    expect(page.get_by_role("heading", name="Why")).to_be_visible()
     saved = models.Assessment.objects.get()
     assert (saved.company, saved.outcome, saved.answers) == (
         "Keyboard Only Ltd",
@@ -190,10 +189,11 @@ def test_deleted_assessment_link_shows_not_found(page):
         expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
 
 
-# Every Team & delivery answer "disagree" and no team: fit PO 1.5 / 7 = 21.4%. Of Business &
-# growth only the two strategy statements "strongly agree": fit PM = (1 + 1 + 0.5) / 9.5 = 26.3%
-# → neither. With the weight of "Developing a multiyear product strategy" at 10 instead of 1:
-# fit PM = (10 + 10 + 0.5) / (30 + 1 + 1.5 + 2 + 2) = 56.2% → product manager.
+# Every Team & delivery answer "disagree" and no team: PO need 20%. Of Business & growth only the
+# two strategy statements "strongly agree": strategy's need 2/3, go-to-market's 1/3, the rest 0;
+# the focus is the top three of five, so PM need 1/3 → neither. With the weight of "Developing a
+# multiyear product strategy" at 10 instead of 1, it alone makes 60% of the weight: the focus is
+# strategy alone and PM need 2/3 ≥ 65% → product manager (docs/scoring.md, "Focus").
 WEIGHT_ANSWERS = {
     **examples.answers("disagree", "none", "strongly-disagree"),
     "new-business": "strongly-agree",
@@ -220,11 +220,12 @@ def test_hr_admin_weight_change_counts_for_new_assessments_only(page, account):
     page.get_by_role("button", name="See the recommendation").click()
     expect(page).to_have_url(RESULT_URL)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hire a product manager")
-    expect(page.locator(".fit-figure-product-manager")).to_contain_text("fit 56.2%")
+    chart = page.locator(".needs-chart-role-product-manager")
+    expect(chart).to_have_attribute("width", "146.7")  # 220 × 0.6667
 
     page.goto(before.get_absolute_url())
     expect(page.get_by_role("heading", level=1)).to_have_text("Neither role yet")
-    expect(page.locator(".fit-figure-product-manager")).to_contain_text("fit 26.3%")
+    expect(page.locator(".needs-chart-role-product-manager")).to_have_attribute("width", "73.3")
     after = models.Assessment.objects.get(company="After The Change")
     assert after.criteria_version_id != before.criteria_version_id
 
