@@ -58,15 +58,18 @@ TOP_DRIVERS = 3
 SNAPSHOT_CACHE_SIZE = 32
 RESULT_CACHE_SECONDS = 10 * 60
 
-# The needs chart's geometry, in SVG user units (the chart scales with its container).
-CHART_WIDTH = 480
-CHART_LABEL_WIDTH = 200
-CHART_TRACK_WIDTH = 220
-CHART_ROW_HEIGHT = 22
-CHART_BAR_HEIGHT = 14
-CHART_GROUP_GAP = 14
-CHART_TOP = 6
+# The needs chart's geometry, in SVG user units. Labels sit above their bars so the chart stays
+# narrow: on a 375 px phone it is drawn about 1:1 and its 13-unit text stays above 12 px.
+CHART_WIDTH = 360
+CHART_LABEL_WIDTH = 0  # the tracks start at the left edge; labels are above them
+CHART_TRACK_WIDTH = 290
+CHART_LINE_HEIGHT = 16  # one line of a label
+CHART_BAR_HEIGHT = 12
+CHART_ROW_GAP = 8
+CHART_GROUP_GAP = 12
+CHART_TOP = 4
 CHART_AXIS_HEIGHT = 22
+CHART_LABEL_CHARACTERS = 46  # a label wraps after about this many characters
 
 
 def result_queryset():
@@ -101,6 +104,7 @@ def snapshot_index(content_hash: str, content: dict[str, Any]) -> SnapshotIndex:
                     "text": q["text"],
                     "section": q["section"],
                     "labels": {o["key"]: o["label"] for o in q["options"]},
+                    "values": {o["key"]: o["value"] for o in q["options"]},
                 }
                 for q in content["questions"]
             },
@@ -203,28 +207,38 @@ def _ranked_focus(result: dict, role: str) -> list[dict]:
 
 
 def _strongest_answer(result: dict, role: str, answers: dict, index: SnapshotIndex) -> str | None:
-    """“Strongly agree” to “We want to…”: the answer that adds most to the role's need."""
-    for driver in result["drivers"]:
-        if driver["role"] == role:
-            question = driver["question"]
-            return _("you answered “%(answer)s” to %(statement)s") % {
-                "answer": _label(index, question, answers.get(question)),
-                "statement": _statement(index, question),
-            }
-    return None
+    """“Strongly agree” to “We want to…”: of the answers that add most to the role's need, the
+    one highest on its scale (the first of them on a tie)."""
+    drivers = [d["question"] for d in result["drivers"] if d["role"] == role][:TOP_DRIVERS]
+    if not drivers:
+        return None
+
+    def value(question: str) -> Decimal:
+        chosen = index.questions[question]["values"].get(answers.get(question))
+        return Decimal(chosen) if chosen is not None else Decimal(-1)
+
+    question = max(drivers, key=value)  # max() keeps the first of equal values
+    return _("you answered “%(answer)s” to %(statement)s") % {
+        "answer": _label(index, question, answers.get(question)),
+        "statement": _statement(index, question),
+    }
 
 
 def _role_name(index: SnapshotIndex, role: str) -> str:
     return index.roles.get(role, {}).get("name") or str(OUTCOME_NAMES[role])
 
 
-def summary_text(result: dict, content: dict, answers: dict, *, content_hash: str = "") -> str:
+def summary_text(
+    result: dict, content: dict, answers: dict, *, content_hash: str = "", listed: bool = False
+) -> str:
     """The plain-language summary (docs/scoring.md): one to three sentences, no formula words and
-    no figures. The page shows the verdict as its headline; `summary_with_verdict` adds it."""
+    no figures. The page shows the verdict as its headline; `summary_with_verdict` adds it.
+    With `listed`, an undetermined result's unanswered questions are left to a list beside it
+    (`unanswered_questions`) instead of being named in the sentence."""
     index = snapshot_index(content_hash or _content_key(content), content)
     outcome, lead = result["outcome"], result.get("lead")
     if outcome == scoring.UNDETERMINED:
-        return " ".join(_missing_answers(result, index))
+        return " ".join(_missing_answers(result, index, listed))
     sentences = []
     needed = [role for role in role_order(outcome, lead) if _needed(result, role)]
     for role in needed:
@@ -288,25 +302,59 @@ def summary_with_verdict(result: dict, content: dict, answers: dict) -> str:
     }
 
 
-def _missing_answers(result: dict, index: SnapshotIndex) -> list[str]:
-    """For `undetermined`: which role lacks answers, and its unanswered questions."""
+def _short_roles(result: dict) -> list[str]:
+    """The roles an undetermined result lacks answers for."""
     min_coverage = float((result.get("policy") or {}).get("min_coverage", 0))
-    sentences = []
-    for role in scoring.ROLES:
-        unanswered = (result.get("unanswered") or {}).get(role) or []
-        if result["coverage"].get(role, 0) >= min_coverage or not unanswered:
-            continue
-        questions = "; ".join(
-            _statement(index, slug) for slug in unanswered if slug in index.questions
-        )
-        sentences.append(
+    return [
+        role
+        for role in scoring.ROLES
+        if result["coverage"].get(role, 0) < min_coverage
+        and (result.get("unanswered") or {}).get(role)
+    ]
+
+
+def unanswered_questions(result: dict, index: SnapshotIndex) -> list[dict[str, Any]]:
+    """For `undetermined`: per role lacking answers, its name and unanswered statements."""
+    return [
+        {
+            "role": _role_name(index, role).lower(),
+            "questions": [
+                index.questions[slug]["text"]
+                for slug in result["unanswered"][role]
+                if slug in index.questions
+            ],
+        }
+        for role in _short_roles(result)
+    ]
+
+
+def _missing_answers(result: dict, index: SnapshotIndex, listed: bool) -> list[str]:
+    """For `undetermined`: which role lacks answers, and (unless `listed`) its unanswered
+    questions."""
+    roles = _short_roles(result)
+    if listed:
+        return [
             _(
-                "Too few questions about the %(role)s's work were answered to advise — still "
-                "unanswered: %(questions)s."
+                "Too few questions about the work of the %(roles)s were answered to advise; "
+                "answer those listed below."
             )
-            % {"role": _role_name(index, role).lower(), "questions": questions}
+            % {"roles": _joined([_role_name(index, role).lower() for role in roles])}
+        ]
+    return [
+        _(
+            "Too few questions about the %(role)s's work were answered to advise — still "
+            "unanswered: %(questions)s."
         )
-    return sentences
+        % {
+            "role": _role_name(index, role).lower(),
+            "questions": "; ".join(
+                _statement(index, slug)
+                for slug in result["unanswered"][role]
+                if slug in index.questions
+            ),
+        }
+        for role in roles
+    ]
 
 
 def _needed(result: dict, role: str) -> bool:
@@ -316,6 +364,17 @@ def _needed(result: dict, role: str) -> bool:
 
 def _content_key(content: dict) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """`text` in lines of about `width` characters, broken between words."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def driver_rows(result: dict, answers: dict, index: SnapshotIndex) -> list[dict[str, Any]]:
@@ -375,23 +434,25 @@ def needs_chart(result: dict, index: SnapshotIndex) -> dict[str, Any]:
                 }
             )
         for entry in entries:
-            width = CHART_TRACK_WIDTH * (entry["need"] or 0)
             label = entry["label"]
-            if len(label) > 34:
-                label = label[:33].rstrip() + "…"
+            if entry["need"] is None:
+                label = _("%(label)s (not answered)") % {"label": label}
+            lines = [
+                {"text": line, "y": str(y + (i + 1) * CHART_LINE_HEIGHT - 4)}
+                for i, line in enumerate(_wrapped(label, CHART_LABEL_CHARACTERS))
+            ]
+            y += len(lines) * CHART_LINE_HEIGHT
             rows.append(
                 {
                     **entry,
-                    "short_label": label,
+                    "lines": lines,
                     "y": str(y),
-                    "text_y": str(y + CHART_BAR_HEIGHT / 2 + 4),
-                    "width": f"{width:.1f}",
-                    "value_text": str(NOT_ANSWERED)
-                    if entry["need"] is None
-                    else percent_text(entry["need"]),
+                    "text_y": str(y + CHART_BAR_HEIGHT - 1),
+                    "width": f"{CHART_TRACK_WIDTH * (entry['need'] or 0):.1f}",
+                    "value_text": percent_text(entry["need"]),
                 }
             )
-            y += CHART_ROW_HEIGHT
+            y += CHART_BAR_HEIGHT + CHART_ROW_GAP
         y += CHART_GROUP_GAP
     height = y - CHART_GROUP_GAP + CHART_AXIS_HEIGHT
     line_x = CHART_LABEL_WIDTH + CHART_TRACK_WIDTH * min_need
@@ -415,7 +476,6 @@ def needs_chart(result: dict, index: SnapshotIndex) -> dict[str, Any]:
         "line_label": _("needed from %(line)s") % {"line": line_text},
         "width": str(CHART_WIDTH),
         "height": str(height),
-        "label_x": str(CHART_LABEL_WIDTH - 8),
         "track_x": str(CHART_LABEL_WIDTH),
         "track_width": str(CHART_TRACK_WIDTH),
         "bar_height": str(CHART_BAR_HEIGHT),
@@ -538,12 +598,12 @@ def sections_context(
     Every figure comes from the stored result (the engine's); nothing is recomputed here. Keys:
 
     - `outcome` (slug), `lead`, `headline`, `summary` (plain language), `advice`
+    - `unanswered`: for `undetermined`, per role lacking answers, its unanswered statements
     - `chart`: geometry for `includes/needs_chart.html`; `drivers`: per role in display order,
       its top answers; `sensitivity`: one sentence (safe HTML), None when undetermined
     - `method_roles`, `min_need_text`: the figures for "How RoleFit works this out"
     - `recommended_roles` (PO / PM / both) and `revisit_roles` (neither): role texts
     - `show_pm_evidence`, `competencies`, `case_study`: what great PMs excel at and the case study
-    - `unanswered`: for `undetermined`, per role lacking answers, its unanswered question texts
     - `answer_sections`, `criteria_version` (full hash), `criteria_version_short`,
       `criteria_first_used_at`
     """
@@ -560,7 +620,10 @@ def sections_context(
         "outcome": outcome,
         "lead": lead,
         "headline": headline(outcome, lead),
-        "summary": summary_text(result, content, answers, content_hash=content_hash),
+        "summary": summary_text(result, content, answers, content_hash=content_hash, listed=True),
+        "unanswered": unanswered_questions(result, index)
+        if outcome == scoring.UNDETERMINED
+        else [],
         "advice": snapshots.advice_text(content, outcome, lead),
         "chart": needs_chart(result, index),
         "drivers": driver_rows(result, answers, index),

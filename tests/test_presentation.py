@@ -157,7 +157,8 @@ def test_a_responsibility_without_answers_is_shown_as_not_answered(context_for):
     answers["rd-roadmap"] = "not-sure"
     chart = context_for(answers)["chart"]
     row = next(r for r in chart["rows"] if r["label"] == "Discussing technology roadmaps with R&D")
-    assert row["value_text"] == "Not answered" and row["need"] is None
+    assert row["value_text"] == "–" and row["need"] is None
+    assert row["lines"][-1]["text"].endswith("(not answered)")
 
 
 def test_more_than_three_changes_in_words(context_for):
