@@ -35,8 +35,8 @@ RESERVED_SLUGS = frozenset(
         "created-at",
         "outcome",
         "criteria-version",
-        "fit-product-owner",
-        "fit-product-manager",
+        "need-product-owner",
+        "need-product-manager",
         "coverage-product-owner",
         "coverage-product-manager",
     }

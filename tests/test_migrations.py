@@ -187,3 +187,23 @@ def test_a_snapshot_whose_role_has_nothing_to_score_stops_the_migration(old_data
         MigrationExecutor(connection).migrate(_latest())
     apps = MigrationExecutor(connection).loader.project_state(BEFORE).apps
     apps.get_model("advisor", "Assessment").objects.filter(pk=broken.pk).delete()
+
+
+def test_a_question_with_a_newly_reserved_slug_stops_the_migration(old_database):
+    apps, _old = old_database
+    Question = apps.get_model("advisor", "Question")
+    Question.objects.filter(slug="margins-costs").update(slug="need-product-owner")
+    with pytest.raises(RuntimeError, match="now reserved .*: need-product-owner"):
+        MigrationExecutor(connection).migrate(_latest())
+    apps = MigrationExecutor(connection).loader.project_state(BEFORE).apps
+    apps.get_model("advisor", "Question").objects.filter(slug="need-product-owner").update(
+        slug="margins-costs"
+    )
+
+
+@pytest.mark.parametrize("slug", ["need-product-owner", "need-product-manager"])
+def test_the_need_columns_slugs_are_reserved(slug):
+    assert slug in models.RESERVED_SLUGS
+    assert services.question_problems({"slug": slug, "options": [], "links": []})[0] == (
+        services.QUESTION_RESERVED_SLUG.format(slug=slug)
+    )
