@@ -240,7 +240,11 @@ def test_readable_summary_without_json(default_criteria, capsys, tmp_path):
     assert "  Product manager: 75%" in lines
     assert "   *          75%  Managing the product backlog" in lines  # in the focus
     assert "              75%  Ensuring alignment with the product roadmap" in lines
-    assert "  How many development teams work on the product? One team → None yet" in lines
+    assert (
+        "It would take two answers changing — “Delivery keeps drifting away from the agreed "
+        "product roadmap” from Agree to Neutral and “How many development teams work on the "
+        "product?” from One team to None yet — to give Product manager."
+    ) in lines
     assert "fit" not in out.lower().replace("rolefit", "")
 
 

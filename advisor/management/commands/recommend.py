@@ -1,11 +1,13 @@
 """Score answers against the active criteria without saving anything (PRODUCT.md §6)."""
 
+import html
 import json
 import sys
 
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 from django.utils import translation
+from django.utils.html import strip_tags
 
 from advisor import presentation, scoring, services
 
@@ -80,26 +82,29 @@ class Command(BaseCommand):
                     json.dumps({key: shown[key] for key in JSON_KEYS}, indent=2, ensure_ascii=False)
                 )
             else:
-                self.stdout.write(readable(result, bundle.content, given))
+                self.stdout.write(readable(result, bundle, given))
 
 
 def _percent(value: float | None) -> str:
     return "not answered" if value is None else f"{value:.0%}"
 
 
-def readable(result: dict, content: dict, answers: dict) -> str:
-    """The verdict, the summary, both needs and the needs profile, for a terminal."""
-    texts = {q["slug"]: q["text"] for q in content["questions"]}
-    labels = {(q["slug"], o["key"]): o["label"] for q in content["questions"] for o in q["options"]}
+def readable(result: dict, bundle: services.CriteriaBundle, answers: dict) -> str:
+    """The verdict, the summary, both needs, the needs profile and how firm the verdict is, in the
+    result page's words, for a terminal."""
+    content = bundle.content
     names = {role["slug"]: role["name"] for role in content["roles"]}
     responsibility_texts = {
         r["slug"]: r["text"] for role in content["roles"] for r in role["responsibilities"]
     }
-    verdict = presentation.headline(result["outcome"], result["lead"])
-    summary = presentation.summary_text(result, content, answers)
-    line = result["policy"]["min_need"]
-    lines = [f"Verdict: {verdict}", "", summary, ""]
-    lines.append(f"Needs (a role is needed at {line:.0%} or more):")
+    line = presentation.min_need_of(result)
+    lines = [
+        f"Verdict: {presentation.headline(result['outcome'], result['lead'])}",
+        "",
+        presentation.summary_text(result, content, answers),
+        "",
+        f"Needs (a role is needed at {line:.0%} or more):",
+    ]
     for role, name in names.items():
         lines.append(f"  {name}: {_percent(result['need'][role])}")
     lines += ["", "Needs profile (* = the role's focus):"]
@@ -108,22 +113,12 @@ def readable(result: dict, content: dict, answers: dict) -> str:
         for r in result["responsibilities"]:
             if r["role"] == role:
                 mark = "*" if r["focus"] else " "
-                need = _percent(r["need"])
-                lines.append(f"   {mark} {need:>12}  {responsibility_texts[r['slug']]}")
-    sensitivity = result["sensitivity"]
-    if sensitivity is not None:
-        lines.append("")
-        if sensitivity["changes_needed"] is None:
-            lines.append("No change of up to three answers would change the verdict.")
-        else:
-            lines.append(
-                f"Holds unless at least {sensitivity['changes_needed']} answer(s) change; nearest:"
-            )
-            for change in sensitivity["nearest"]:
-                slug = change["question"]
                 lines.append(
-                    f"  {texts[slug]} {labels[slug, change['from']]} → {labels[slug, change['to']]}"
+                    f"   {mark} {_percent(r['need']):>12}  {responsibility_texts[r['slug']]}"
                 )
-            lines.append(f"  would give: {sensitivity['outcome_after']}")
-    lines.append(f"Criteria version: {result['criteria_version'][:12]}")
+    index = presentation.snapshot_index(bundle.content_hash, content)
+    firmness = presentation.sensitivity_text(result, answers, index)
+    if firmness is not None:
+        lines += ["", html.unescape(strip_tags(firmness))]
+    lines += ["", f"Criteria version: {result['criteria_version'][:12]}"]
     return "\n".join(lines)
