@@ -8,7 +8,8 @@ criteria version; its result and outcome are replaced, and the result records th
 policy values it was scored with.
 
 The criteria and the stored result are built here, not through `advisor.services`, so that later
-changes to the services cannot change what this migration did. An assessment that cannot be
+changes to the services cannot change what this migration does; the engine is `advisor.scoring`
+itself (a frozen copy would be a second implementation of the model). An assessment that cannot be
 re-scored stops the migration with its id: nothing is migrated silently wrong.
 """
 
