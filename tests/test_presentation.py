@@ -105,8 +105,8 @@ def test_standard_report_says_what_the_company_needs_in_plain_words(context_for)
         (
             examples.UNDETERMINED,
             "Not enough answers to advise",
-            "Too few questions about the product owner's work were answered to advise — still "
-            "unanswered: “Developers often lack a clear, prioritised backlog",
+            "Too few questions about the work of the product owner and product manager were "
+            "answered to advise; answer those listed below.",
         ),
     ],
 )
@@ -119,6 +119,18 @@ def test_every_outcome_has_a_plain_language_summary(context_for, answers, headli
     words = summary.lower().replace("—", " ").split()
     assert not any(word.strip("“”,.;:") in FORMULA_WORDS for word in words)
     assert not any(character.isdigit() for character in summary)
+
+
+def test_undetermined_lists_the_unanswered_statements_per_role(context_for):
+    unanswered = context_for(examples.UNDETERMINED)["unanswered"]
+    assert [role["role"] for role in unanswered] == ["product owner", "product manager"]
+    assert unanswered[0]["questions"][0] == (
+        "Developers often lack a clear, prioritised backlog of features and user stories."
+    )
+    assert (
+        "We want to build a business around a new product and explore growth opportunities."
+        not in (unanswered[1]["questions"])
+    )
 
 
 def test_both_led_by_the_product_owner_says_so(default_criteria, assessment_factory):
@@ -158,7 +170,7 @@ def test_a_responsibility_without_answers_is_shown_as_not_answered(context_for):
     chart = context_for(answers)["chart"]
     row = next(r for r in chart["rows"] if r["label"] == "Discussing technology roadmaps with R&D")
     assert row["value_text"] == "–" and row["need"] is None
-    assert row["lines"][-1]["text"].endswith("(not answered)")
+    assert " ".join(line["text"] for line in row["lines"]).endswith("(not answered)")
 
 
 def test_more_than_three_changes_in_words(context_for):

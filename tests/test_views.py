@@ -257,7 +257,7 @@ OUTCOME_PAGES = {
         examples.UNDETERMINED,
         [
             "Not enough answers to advise",
-            "Too few questions about the product owner&#x27;s work were answered",
+            "Too few questions about the work of the product owner and product manager",
             "Not worked out",
             "<dd>Not sure</dd>",
         ],
