@@ -92,6 +92,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction pooling a server-side cursor would outlive the transaction
+# that opened it on its server connection: DJANGO_DISABLE_SERVER_SIDE_CURSORS=1 turns them off
+# (Django's advice); the CSV export then reads in keyset chunks (advisor/selectors.py).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DJANGO_DISABLE_SERVER_SIDE_CURSORS", False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers (several gunicorn workers) wait for SQLite's write lock instead of
     # failing with "database is locked" when a transaction upgrades from reading to writing.
