@@ -65,9 +65,11 @@ fmt: install-dev
 serve: export DJANGO_DEBUG ?= 0
 serve: criteria
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	# Recycling workers now and then bounds the slow native-memory growth of PDF rendering.
+	# Recycling workers now and then bounds the slow native-memory growth of PDF rendering; the
+	# access log shows /a/…/ instead of the private tokens in paths.
 	exec $(BIN)/gunicorn rolefit.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--max-requests 2000 --max-requests-jitter 200 --access-logfile -
+		--max-requests 2000 --max-requests-jitter 200 --access-logfile - \
+		--logger-class rolefit.accesslog.RedactingLogger
 
 loadtest: install
 	$(BIN)/python -m benchmarks.loadtest
