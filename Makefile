@@ -79,7 +79,7 @@ serve: criteria
 loadtest: install
 	$(BIN)/python -m benchmarks.loadtest
 
-# Scale-out rehearsal on loopback (about a minute; root, or sudo for apt-get): installs postgresql,
+# Scale-out rehearsal on loopback (1-2 minutes; root, or sudo for apt-get): installs postgresql,
 # pgbouncer, redis-server and nginx when missing, starts a throwaway PostgreSQL, PgBouncer, Redis,
 # two gunicorn instances and nginx, kills one instance under load, checks nothing was lost and
 # stops everything it started. Options: $(BIN)/python -m benchmarks.scaleout --help.

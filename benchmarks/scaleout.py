@@ -147,6 +147,7 @@ class Run:
     exports: list[int] = field(default_factory=list)  # rows of each CSV export read
     timeline: dict[str, float] = field(default_factory=dict)
     last_export: str = ""
+    load_average: float = field(default_factory=lambda: round(os.getloadavg()[0], 2))
 
     def now(self) -> float:
         return time.monotonic() - self.started
@@ -673,6 +674,7 @@ def check(topology: Topology, run: Run, options: Options) -> dict:
         "pgbouncer": pgbouncer_pools(topology),
         "exports_during_load": len(run.exports),
         "timeline_s": {k: round(v, 2) for k, v in run.timeline.items()},
+        "load_average": run.load_average,
     }
 
 
@@ -712,7 +714,9 @@ def markdown(result: dict, options: Options, problems: list[str]) -> str:
         f"Run of `make scaleout` on {time.strftime('%Y-%m-%d')}: {options.duration:g} s of load "
         f"from {options.clients} visitor threads, a consultant and two bursts; instance A "
         f"killed at t = {times.get('kill', '?')} s, started again at t = "
-        f"{times.get('restart', '?')} s and answering at t = {times.get('restarted', '?')} s.",
+        f"{times.get('restart', '?')} s and answering at t = {times.get('restarted', '?')} s "
+        f"(its port refused connections {failures.get('killed_after_kill_s', '?')} s after the "
+        f"kill). Load average at the start: {result['load_average']} (other work on 2 cores).",
         "",
         "| what | figure |",
         "|---|---|",
@@ -726,6 +730,16 @@ def markdown(result: dict, options: Options, problems: list[str]) -> str:
         "context only: seven processes share 2 cores) |",
         f"| failed requests | {failures['failures']} ({statuses or 'none'}; by kind: {kinds}) |",
     ]
+    if failures.get("failed"):
+        lines.append(
+            "| each failed request: sent → answered, s after the kill | "
+            + "; ".join(
+                f"{f['kind']} {f['status'] or 'no response'}: {f['sent_s']:+.3f} → "
+                f"{f['answered_s']:+.3f}"
+                for f in failures["failed"]
+            )
+            + " |"
+        )
     if "first_sent_after_kill_s" in failures:
         lines.append(
             f"| failures' timing, relative to the kill | sent from "

@@ -1,6 +1,6 @@
 """The scale-out rehearsal's pieces (benchmarks/stack.py, benchmarks/scaleout.py).
 
-The whole rehearsal (`make scaleout`) takes about a minute here — migrations on a fresh cluster,
+The whole rehearsal (`make scaleout`) takes one to two minutes here — migrations on a fresh cluster,
 two gunicorn boots and the load — so the suite runs its pieces instead: nginx with the rehearsal's
 configuration for real (when installed; CI installs it) in front of two small HTTP servers, the
 setup's failure path, and the checks on made-up records. docs/reliability.md holds the figures of
