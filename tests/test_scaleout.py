@@ -10,6 +10,7 @@ a full run.
 import json
 import os
 import socket
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -159,6 +160,25 @@ def test_a_busy_port_stops_the_setup_with_a_clear_message_and_leaves_nothing_run
         assert service.process.poll() is not None
         with pytest.raises(ProcessLookupError):
             os.kill(service.pid, 0)
+
+
+def test_a_package_that_will_not_install_stops_the_setup_with_its_name(monkeypatch):
+    installed = {"postgres", "redis-server", "nginx"}
+    monkeypatch.setattr(stack, "program", lambda name: name if name in installed else None)
+    monkeypatch.setattr(stack.shutil, "which", lambda name, path=None: f"/usr/bin/{name}")
+    commands = []
+
+    def apt_get(command, **kwargs):
+        commands.append(command)
+        failed = "install" in command
+        return subprocess.CompletedProcess(
+            command, 100 if failed else 0, "", "E: Unable to locate package pgbouncer"
+        )
+
+    monkeypatch.setattr(stack.subprocess, "run", apt_get)
+    with pytest.raises(stack.StackError, match="could not install pgbouncer .*Unable to locate"):
+        stack.ensure_packages()
+    assert commands[-1][-1] == "pgbouncer"  # only what is missing
 
 
 # --- The checks, on made-up records -------------------------------------------------------------
