@@ -53,18 +53,25 @@ import time
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
-from http.client import HTTPConnection
 from pathlib import Path
 
 from benchmarks import stack
-from benchmarks.harness import LOOPBACK, ROOT, manage, server_env
+from benchmarks.harness import (
+    LOOPBACK,
+    REQUEST_TIMEOUT,
+    ROOT,
+    manage,
+    request,
+    server_env,
+    write_between_markers,
+)
+from benchmarks.loadtest import ATTRIBUTE, INPUT_TAG, RESULT_PATH
 from benchmarks.stack import StackError, log
 
 DOC = ROOT / "docs" / "reliability.md"
 RESULTS_BEGIN = "<!-- scaleout results: begin -->"
 RESULTS_END = "<!-- scaleout results: end -->"
 MAX_DURATION = 120.0
-REQUEST_TIMEOUT = 10
 SUBMIT_LIMIT = 4
 SUBMIT_RATE = f"{SUBMIT_LIMIT}/h"
 PERIOD = 3600
@@ -73,25 +80,11 @@ POOL_SIZE = 3
 BURST_ADDRESSES = 3
 BURST_REQUESTS = 12
 CONSULTANT = "scaleout-consultant"
-RESULT_PATH = re.compile(r"^/a/([A-Za-z0-9_-]+)/$")
-INPUT_TAG = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
-ATTRIBUTE = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
 # Page views between two submissions of a visitor (weights).
 VIEWS = {"result": 30, "report": 12, "home": 10, "questionnaire": 10, "healthz": 5, "static": 5}
 
 
 # --- HTTP from a chosen loopback address ----------------------------------------------------------
-
-
-def http(port: int, source: str, method: str, path: str, body=None, headers=None):
-    """One request to nginx from `source` (a 127.x.y.z address): (status, headers, body)."""
-    connection = HTTPConnection(LOOPBACK, port, timeout=REQUEST_TIMEOUT, source_address=(source, 0))
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        connection.close()
 
 
 def address(block: int, n: int) -> str:
@@ -164,8 +157,8 @@ class Visitor:
     def call(self, kind: str, method: str, path: str, expect=(200,), body=None, headers=None):
         began = time.monotonic()
         try:
-            status, response_headers, content = http(
-                self.port, self.source, method, path, body, headers
+            status, response_headers, content = request(
+                self.port, method, path, body, headers, source=self.source
             )
         except OSError:
             status, response_headers, content = 0, None, b""
@@ -771,14 +764,6 @@ def markdown(result: dict, options: Options, problems: list[str]) -> str:
     return "\n".join(lines)
 
 
-def write_docs(block: str) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    begin, end = text.index(RESULTS_BEGIN), text.index(RESULTS_END)
-    DOC.write_text(
-        text[: begin + len(RESULTS_BEGIN)] + "\n" + block + "\n" + text[end:], encoding="utf-8"
-    )
-
-
 # --- Main -----------------------------------------------------------------------------------------
 
 
@@ -843,7 +828,7 @@ def main(argv: list[str] | None = None) -> int:
     block = markdown(result, options, problems)
     print(block)
     if args.write_docs:
-        write_docs(block)
+        write_between_markers(DOC, RESULTS_BEGIN, RESULTS_END, block)
         log(f"results written to {DOC.relative_to(ROOT)}")
     return 1 if problems else 0
 

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from benchmarks import scaleout, stack
+from benchmarks import harness, scaleout, stack
 from benchmarks.scaleout import Event, Run, Submission
 
 TOKEN = "Zq3-x_9AbCdEfGhIjKlMnOpQrStUvWxYz012345"
@@ -93,7 +93,7 @@ def proxied(tmp_path):
 
 def get(port, path="/", method="GET", headers=None):
     body = b"" if method == "POST" else None
-    status, _headers, body = scaleout.http(port, CLIENT, method, path, body, headers)
+    status, _headers, body = harness.request(port, method, path, body, headers, source=CLIENT)
     return status, (json.loads(body) if status == 200 else None)
 
 
