@@ -34,6 +34,7 @@ print(json.dumps({
     "RATE_MAIL": settings.ROLEFIT_RATE_MAIL,
     "RATE_TEAM": settings.ROLEFIT_RATE_TEAM,
     "CONN_HEALTH_CHECKS": settings.DATABASES["default"]["CONN_HEALTH_CHECKS"],
+    "SERVER_SIDE_CURSORS_OFF": settings.DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
 }))
 """
 
@@ -129,6 +130,7 @@ def test_production_defaults_are_secure():
         "RATE_MAIL": "10/h",
         "RATE_TEAM": "10/m",
         "CONN_HEALTH_CHECKS": True,
+        "SERVER_SIDE_CURSORS_OFF": False,
     }
 
 
@@ -152,6 +154,11 @@ def test_trusting_a_proxy_believes_its_forwarded_proto_header():
     assert probe_settings(**production())["SECURE_PROXY_SSL_HEADER"] is None
     values = probe_settings(**production(DJANGO_TRUST_PROXY="1"))
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_server_side_cursors_can_be_turned_off_for_pgbouncer():
+    values = probe_settings(**production(DJANGO_DISABLE_SERVER_SIDE_CURSORS="1"))
+    assert values["SERVER_SIDE_CURSORS_OFF"] is True
 
 
 def test_rate_settings_come_from_the_environment():
