@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: help install install-dev run migrate criteria test test-browser lint fmt migrations-check bench bench-quick serve loadtest clean
+.PHONY: help install install-dev run migrate criteria test test-browser lint fmt migrations-check bench bench-quick serve loadtest scaleout clean
 
 help:
 	@echo "make run          install, migrate, load the default criteria, serve on http://$(HOST):$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench        full benchmarks (docs/benchmarks.md); make bench-quick: under a minute"
 	@echo "make serve        production-style: gunicorn + WhiteNoise (README \"Deploying\")"
 	@echo "make loadtest     load and PostgreSQL-restart test on loopback (docs/reliability.md)"
+	@echo "make scaleout     two app instances behind nginx, PgBouncer, Redis; one dies (docs/reliability.md)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-redis: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[redis]'
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -65,12 +70,21 @@ fmt: install-dev
 serve: export DJANGO_DEBUG ?= 0
 serve: criteria
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	# Recycling workers now and then bounds the slow native-memory growth of PDF rendering.
+	# Recycling workers now and then bounds the slow native-memory growth of PDF rendering; the
+	# access log shows /a/…/ instead of the private tokens in paths.
 	exec $(BIN)/gunicorn rolefit.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--max-requests 2000 --max-requests-jitter 200 --access-logfile -
+		--max-requests 2000 --max-requests-jitter 200 --access-logfile - \
+		--logger-class rolefit.accesslog.RedactingLogger
 
 loadtest: install
 	$(BIN)/python -m benchmarks.loadtest
+
+# Scale-out rehearsal on loopback (1-2 minutes; root, or sudo for apt-get): installs postgresql,
+# pgbouncer, redis-server and nginx when missing, starts a throwaway PostgreSQL, PgBouncer, Redis,
+# two gunicorn instances and nginx, kills one instance under load, checks nothing was lost and
+# stops everything it started. Options: $(BIN)/python -m benchmarks.scaleout --help.
+scaleout: $(VENV)/.installed-redis
+	$(BIN)/python -m benchmarks.scaleout
 
 # Full benchmarks into docs/benchmarks.md and docs/benchmarks.json (5-10 minutes): every page
 # under gunicorn against /healthz, 100,000 assessments, the PDF. On PostgreSQL when DATABASE_URL

@@ -1,7 +1,8 @@
 """Read queries over assessments for the consultants' workspace and its CSV export.
 
 Every function here costs a fixed number of queries whatever the number of assessments: the list
-is one query per page, the counts per outcome one aggregate, the export one streamed query.
+is one query per page, the counts per outcome one aggregate, the export one streamed query — or,
+without server-side cursors (behind PgBouncer), one query per EXPORT_CHUNK_SIZE rows.
 """
 
 from __future__ import annotations
@@ -10,29 +11,41 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count, F, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from advisor import models, scoring
 
-# Sort keys a request may ask for → the ORDER BY they mean (the id breaks ties, so pages are
-# stable). Company order ignores case whatever the database's collation. Each order has its index
+# Sort keys a request may ask for → (the key, descending?); the id breaks ties, so pages are
+# stable. Company order ignores case whatever the database's collation. Each key has its index
 # (migration 0002_workspace_search): (created_at, id) and (LOWER(company), id).
-SORTS = {
-    "-created": (F("created_at").desc(), F("id").desc()),
-    "created": (F("created_at").asc(), F("id").asc()),
-    "company": (Lower("company").asc(), F("id").asc()),
-    "-company": (Lower("company").desc(), F("id").desc()),
+SORT_KEYS = {
+    "-created": (F("created_at"), True),
+    "created": (F("created_at"), False),
+    "company": (Lower("company"), False),
+    "-company": (Lower("company"), True),
 }
 DEFAULT_SORT = "-created"
+
+
+def _order_by(key, *, descending: bool) -> tuple:
+    if descending:
+        return key.desc(), F("id").desc()
+    return key.asc(), F("id").asc()
+
+
+# The ORDER BY of each sort.
+SORTS = {sort: _order_by(key, descending=desc) for sort, (key, desc) in SORT_KEYS.items()}
 
 # The columns the list page shows; the rest (answers, notes, most of the result) stays in the
 # database. `_with_needs` adds the role needs and the lead hire from the result.
 LIST_FIELDS = ("token", "company", "respondent_name", "created_at", "outcome")
 
-# Rows fetched per round trip when streaming the export (a server-side cursor on PostgreSQL).
+# Rows fetched per round trip when streaming the export: through a server-side cursor on
+# PostgreSQL, or one keyset query each when those are off (PgBouncer, see _keyset_chunks).
 EXPORT_CHUNK_SIZE = 2000
 
 
@@ -151,7 +164,7 @@ def assessment_export_rows(*, filters: AssessmentFilters) -> Iterator[tuple]:
     answers JSON is parsed per row. A JSON null may come back as the text "null" (SQLite).
     """
     order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
-    return (
+    rows = (
         _filtered(filters)
         .order_by(*order)
         .annotate(
@@ -173,5 +186,38 @@ def assessment_export_rows(*, filters: AssessmentFilters) -> Iterator[tuple]:
             "criteria_version__version",
             "answers",
         )
-        .iterator(chunk_size=EXPORT_CHUNK_SIZE)
     )
+    if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        key, descending = SORT_KEYS.get(filters.sort, SORT_KEYS[DEFAULT_SORT])
+        return _keyset_chunks(rows, key=key, descending=descending, chunk_size=EXPORT_CHUNK_SIZE)
+    return rows.iterator(chunk_size=EXPORT_CHUNK_SIZE)
+
+
+def _keyset_chunks(rows: QuerySet, *, key, descending: bool, chunk_size: int) -> Iterator[tuple]:
+    """`rows` (a values_list ordered by `key` then id) one query of `chunk_size` rows at a time.
+
+    Without server-side cursors (DISABLE_SERVER_SIDE_CURSORS, needed behind PgBouncer in
+    transaction pooling) `.iterator()` makes psycopg2 fetch the whole result into memory before
+    the first row. Each chunk here starts after the last row of the one before — `key` past the
+    last key, or the same key and a later id — so memory stays one chunk whatever the export's
+    size. The inclusive bound on the key alone makes each query an index range scan that starts
+    at the last key, instead of skipping every row already read.
+    """
+    fields = rows._fields  # the values_list's fields: the rows as the caller asked for them
+    keyed = rows.annotate(keyset_key=key).values_list(*fields, "keyset_key", "id")
+    after = "lt" if descending else "gt"
+    last = None
+    while True:
+        chunk = keyed
+        if last is not None:
+            last_key, last_id = last
+            chunk = chunk.filter(**{f"keyset_key__{after}e": last_key}).filter(
+                Q(**{f"keyset_key__{after}": last_key})
+                | Q(keyset_key=last_key, **{f"id__{after}": last_id})
+            )
+        fetched = list(chunk[:chunk_size])
+        for row in fetched:
+            yield row[:-2]
+        if len(fetched) < chunk_size:
+            return
+        last = fetched[-1][-2:]

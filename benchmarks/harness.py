@@ -6,6 +6,7 @@
   the configured database itself), or a temporary SQLite file otherwise; dropped on exit.
 - `server_env`, `start_server`, `stop_server`, `free_port`, `request`: gunicorn with 2 sync workers
   on 127.0.0.1, stopped by the PID in its `--pid` file; a plain HTTP request to it.
+- `write_between_markers`: a report's figures into a document, between its two markers.
 - `machine()`, `database_name(url)`: what a report says it ran on.
 """
 
@@ -173,9 +174,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def request(port: int, method: str, path: str, body: bytes | None = None, headers=None):
-    """One HTTP request to 127.0.0.1:`port`: (status, headers, body)."""
-    connection = HTTPConnection(LOOPBACK, port, timeout=REQUEST_TIMEOUT)
+def request(
+    port: int, method: str, path: str, body: bytes | None = None, headers=None, *, source=None
+):
+    """One HTTP request to 127.0.0.1:`port`: (status, headers, body).
+
+    `source`: the loopback address to send from (e.g. 127.77.0.1), so that a proxy in front
+    sees distinct clients; by default the system's choice.
+    """
+    connection = HTTPConnection(
+        LOOPBACK, port, timeout=REQUEST_TIMEOUT, source_address=(source, 0) if source else None
+    )
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
@@ -231,6 +240,15 @@ def stop_server(process: subprocess.Popen, pid_file: Path) -> None:
         except subprocess.TimeoutExpired:
             os.kill(pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+def write_between_markers(path: Path, begin: str, end: str, block: str) -> None:
+    """Replace what lies between the lines `begin` and `end` of `path` with `block`."""
+    text = path.read_text(encoding="utf-8")
+    start, stop = text.index(begin), text.index(end)
+    path.write_text(
+        text[: start + len(begin)] + "\n" + block + "\n" + text[stop:], encoding="utf-8"
+    )
 
 
 # --- What a report says it ran on ----------------------------------------------------------------

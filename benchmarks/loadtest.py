@@ -42,7 +42,15 @@ import psycopg2
 from psycopg2 import sql
 
 # gunicorn on loopback and plain HTTP requests: shared with the benchmarks.
-from benchmarks.harness import LOOPBACK, free_port, manage, request, start_server, stop_server
+from benchmarks.harness import (
+    LOOPBACK,
+    free_port,
+    manage,
+    request,
+    start_server,
+    stop_server,
+    write_between_markers,
+)
 from benchmarks.harness import server_env as _server_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -396,14 +404,6 @@ def markdown(steady: dict, fault: dict | None, args, problems: list[str]) -> str
     return "\n".join(lines)
 
 
-def write_docs(block: str) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    begin, end = text.index(RESULTS_BEGIN), text.index(RESULTS_END)
-    DOC.write_text(
-        text[: begin + len(RESULTS_BEGIN)] + "\n" + block + "\n" + text[end:], encoding="utf-8"
-    )
-
-
 # --- Main -----------------------------------------------------------------------------------------
 
 
@@ -439,7 +439,6 @@ def main() -> int:
     try:
         for command in (
             ["migrate", "--noinput", "--verbosity", "0"],
-            ["createcachetable"],
             ["load_default_criteria"],
             ["collectstatic", "--noinput", "--verbosity", "0"],
         ):
@@ -477,7 +476,7 @@ def main() -> int:
     block = markdown(steady_summary, fault_summary, args, problems)
     print(block)
     if args.write_docs:
-        write_docs(block)
+        write_between_markers(DOC, RESULTS_BEGIN, RESULTS_END, block)
         log(f"results written to {DOC.relative_to(ROOT)}")
     return 1 if problems else 0
 

@@ -1,11 +1,15 @@
 """The workspace's CSV export: header, rows, filters, formula neutralisation, query count."""
 
 import csv
+import datetime
 import io
+import os
+import tracemalloc
 
 import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from advisor import models, scoring, selectors, services, workspace
 from tests import examples
@@ -166,3 +170,112 @@ def test_export_view_query_count(
     with django_assert_max_num_queries(6):
         response = consultant_client.get(reverse("advisor:workspace_export"))
         b"".join(response.streaming_content)
+
+
+# --- Without server-side cursors (PgBouncer in transaction pooling): keyset chunks -------------
+
+
+def _bulk_assessments(template, count: int, **fields) -> None:
+    models.Assessment.objects.bulk_create(
+        models.Assessment(
+            answers=template.answers,
+            result=template.result,
+            outcome=template.outcome,
+            criteria_version=template.criteria_version,
+            snapshot=template.snapshot,
+            **{name: value(i) for name, value in fields.items()},
+        )
+        for i in range(count)
+    )
+
+
+@pytest.fixture
+def no_server_side_cursors(monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+
+
+@pytest.mark.parametrize("sort", ["-created", "created", "company", "-company"])
+def test_keyset_export_has_every_row_once_in_order(
+    sort, default_criteria, no_server_side_cursors, monkeypatch
+):
+    monkeypatch.setattr(selectors, "EXPORT_CHUNK_SIZE", 4)
+    template = services.assessment_create(company="Template", answers=examples.STANDARD_REPORT)
+    template.delete()
+    # Many rows share a key (three timestamps; companies differing only in case), so chunks end
+    # inside runs of equal keys and the id must break the ties.
+    companies = ["acme", "Acme", "ACME", "beta", "Beta"]
+    _bulk_assessments(
+        template, 23, company=lambda i: companies[i % 5], respondent_name=lambda i: f"r{i}"
+    )
+    stamps = [timezone.now() - datetime.timedelta(days=d) for d in (1, 2, 3)]
+    for assessment in models.Assessment.objects.all():
+        models.Assessment.objects.filter(pk=assessment.pk).update(
+            created_at=stamps[assessment.pk % 3]
+        )
+    # The oracle: every assessment sorted in Python by the sort's key, then id.
+    saved = list(models.Assessment.objects.values("id", "company", "created_at", "respondent_name"))
+    key = "created_at" if "created" in sort else "company"
+    expected = sorted(
+        saved, key=lambda a: (a[key].lower() if key == "company" else a[key], a["id"])
+    )
+    if sort.startswith("-"):
+        expected.reverse()
+
+    rows = list(selectors.assessment_export_rows(filters=selectors.AssessmentFilters(sort=sort)))
+
+    assert [row[2] for row in rows] == [a["respondent_name"] for a in expected]
+
+
+def _peak_bytes_while_exporting() -> int:
+    tracemalloc.start()
+    try:
+        for _row in selectors.assessment_export_rows(filters=selectors.AssessmentFilters()):
+            pass
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_keyset_export_memory_stays_flat_as_rows_grow(
+    default_criteria, no_server_side_cursors, monkeypatch
+):
+    monkeypatch.setattr(selectors, "EXPORT_CHUNK_SIZE", 50)
+    template = services.assessment_create(company="Template", answers=examples.STANDARD_REPORT)
+    _bulk_assessments(template, 199, company=lambda i: f"Client {i}")
+    small = _peak_bytes_while_exporting()
+    _bulk_assessments(template, 1000, company=lambda i: f"Client {i}")
+    large = _peak_bytes_while_exporting()
+    # Six times the rows, the same peak (one chunk); buffered, it would grow sixfold.
+    assert large < small * 1.5
+
+    # The measurement sees buffering: a plain .iterator() without server-side cursors reads
+    # every row before the first one.
+    monkeypatch.setattr(selectors, "_keyset_chunks", lambda rows, **_kwargs: rows.iterator())
+    assert _peak_bytes_while_exporting() > small * 2
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL only"
+)
+def test_keyset_export_never_fetches_more_than_a_chunk_from_postgresql(
+    default_criteria, no_server_side_cursors, monkeypatch
+):
+    from django.db import connection
+
+    monkeypatch.setattr(selectors, "EXPORT_CHUNK_SIZE", 50)
+    template = services.assessment_create(company="Template", answers=examples.STANDARD_REPORT)
+    _bulk_assessments(template, 219, company=lambda i: f"Client {i}")
+    fetched = []  # rows psycopg2 holds after each query: a client-side cursor holds them all
+
+    def count_rows(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "advisor_assessment" in sql:
+            fetched.append(context["cursor"].rowcount)
+        return result
+
+    with connection.execute_wrapper(count_rows):
+        rows = list(selectors.assessment_export_rows(filters=selectors.AssessmentFilters()))
+    assert len(rows) == 220
+    assert fetched == [50, 50, 50, 50, 20]
