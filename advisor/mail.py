@@ -122,7 +122,14 @@ def links_send(
     try:
         message.send()
     except (BadHeaderError, smtplib.SMTPException, OSError, ValueError) as error:
-        logger.error("Mail with %d link(s) could not be sent: %r", len(links), error)
+        # The error's class and SMTP code only: its text may hold the address (a refused
+        # recipient) and the message the links.
+        logger.error(
+            "Mail with %d link(s) could not be sent: %s %s",
+            len(links),
+            type(error).__name__,
+            getattr(error, "smtp_code", ""),
+        )
         raise MailFailed from error
 
 

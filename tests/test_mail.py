@@ -118,6 +118,8 @@ def test_an_invalid_recipient_does_not_count_against_the_limit():
     "error",
     [
         smtplib.SMTPServerDisconnected("gone"),
+        smtplib.SMTPRecipientsRefused({"ann@example.com": (550, b"ann@example.com unknown")}),
+        smtplib.SMTPDataError(554, b"rejected: /t/organiser-token/"),
         ConnectionRefusedError(111, "refused"),
         TimeoutError(),
     ],
