@@ -294,6 +294,30 @@ def test_only_the_role_lacking_answers_is_named():
     assert [q.slug for q in lacking[0].questions] == examples.BUSINESS_AND_GROWTH
 
 
+def test_a_needs_engine_result_names_its_own_unanswered_questions():
+    # The needs engine (issue 11) stores `policy` and `unanswered` in the result: they are used
+    # as they are, not worked out again.
+    assessment = create(examples.UNDETERMINED)
+    result = {
+        **assessment.result,
+        "coverage": {"product-owner": 0.6, "product-manager": 0.2},
+        "policy": {"min_coverage": 0.7, "min_need": 0.65, "focus_share": 0.6},
+        "unanswered": {"product-owner": ["team-count"], "product-manager": ["rd-roadmap"]},
+    }
+    lacking = unanswered.roles_lacking_answers(
+        content=assessment.snapshot.content, result=result, answers=assessment.answers
+    )
+    assert [(role.slug, [q.slug for q in role.questions]) for role in lacking] == [
+        ("product-owner", ["team-count"]),
+        ("product-manager", ["rd-roadmap"]),
+    ]
+    result["policy"]["min_coverage"] = 0.5
+    lacking = unanswered.roles_lacking_answers(
+        content=assessment.snapshot.content, result=result, answers=assessment.answers
+    )
+    assert [role.slug for role in lacking] == ["product-manager"]
+
+
 def test_a_determined_result_lacks_nothing(client):
     assessment = create(examples.BOTH)
     assert (
