@@ -83,7 +83,8 @@ def email_link(request, token):
         messages.error(request, str(error))
     else:
         messages.success(request, str(MAIL_SENT).format(email=email))
-    return redirect(reverse("advisor:result", kwargs={"token": token}) + "#private-link")
+    # Back to the top of the result: the message shows above the link box.
+    return redirect(reverse("advisor:result", kwargs={"token": token}))
 
 
 def result_response(request, token, *, email_form=None):

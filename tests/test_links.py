@@ -74,7 +74,7 @@ def test_email_me_this_link_sends_the_link_from_the_site_url(client):
         url("email_link", assessment), {"email": "ann@example.com"}, HTTP_HOST="evil.example"
     )
     assert response.status_code == 302
-    assert response["Location"] == f"/a/{assessment.token}/#private-link"
+    assert response["Location"] == f"/a/{assessment.token}/"
     assert len(django_mail.outbox) == 1
     message = django_mail.outbox[0]
     assert message.to == ["ann@example.com"]
