@@ -10,7 +10,7 @@ is put in per request, between the cached parts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout, LayoutObject
@@ -31,6 +31,8 @@ COMPANY_REQUIRED = _("Enter the name of your company.")
 ANSWER_REQUIRED = _("Choose an answer, or “Not sure”.")
 INVALID_ANSWER = _("Choose one of the answers shown.")
 UNKNOWN_FIELDS = _("The form held fields it does not have. Reload the page and answer again.")
+EMAIL_REQUIRED = _("Enter the email address to send the link to.")
+EMAIL_INVALID = _("Enter an email address such as name@example.com.")
 REPEATED_FIELDS = _("The form held an answer more than once. Reload the page and answer again.")
 
 # Error codes that a browser showing our form cannot produce: such a POST was made by hand.
@@ -41,6 +43,18 @@ CSRF_FIELD = "csrfmiddlewaretoken"
 DETAIL_FIELDS = ("company", "respondent-name", "respondent-email")
 FRAGMENT_CACHE_SECONDS = 24 * 60 * 60
 CSRF_SLOT = "<!-- csrf token -->"
+
+
+@dataclass
+class ErrorSummary:
+    """What `includes/error_summary.html` lists: other errors first, then the questions that
+    need an answer (`href`, `text`, `slug`), counted."""
+
+    items: list[dict] = field(default_factory=list)
+    unanswered: list[dict] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.items or self.unanswered)
 
 
 @dataclass(frozen=True)
@@ -111,15 +125,20 @@ class QuestionSection(LayoutObject):
 
     template = "includes/question_section.html"
 
-    def __init__(self, title: str, slugs: tuple[str, ...]):
+    def __init__(self, title: str, slugs: tuple[str, ...], *, scale_help: bool = False):
         self.title = title
         self.fields = list(slugs)
+        self.scale_help = scale_help  # explain "Neutral" vs "Not sure" (once, in the first)
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
         form.rendered_fields.update(self.fields)
         return render_to_string(
             self.template,
-            {"title": self.title, "questions": [form.question_view(slug) for slug in self.fields]},
+            {
+                "title": self.title,
+                "questions": [form.question_view(slug) for slug in self.fields],
+                "scale_help": self.scale_help,
+            },
         )
 
 
@@ -186,23 +205,30 @@ class AssessmentForm(forms.Form):
             "answers": {slug: data[slug] for slug in self.questions},
         }
 
-    def error_summary(self) -> list[dict]:
-        """The errors in page order, each with the `#id` of the field it belongs to."""
-        items = [{"href": None, "text": error} for error in self.non_field_errors()]
-        for name, errors in self.errors.items():
+    def error_summary(self) -> ErrorSummary:
+        """The errors in page order, each with the `#id` of the field it belongs to; questions
+        left unanswered are listed apart, once each, under how many there are."""
+        summary = ErrorSummary()
+        summary.items.extend({"href": None, "text": error} for error in self.non_field_errors())
+        for name, errors in self.errors.as_data().items():
             if name == NON_FIELD_ERRORS:
                 continue
             question = self.questions.get(name)
             for error in errors:
+                text = next(iter(error))
                 if question is None:
-                    items.append({"href": f"#id_{name}", "text": error})
+                    summary.items.append({"href": f"#id_{name}", "text": text})
+                elif error.code == "required":
+                    summary.unanswered.append(
+                        {"href": f"#id_{name}_0", "text": question.text, "slug": name}
+                    )
                 else:
                     text = _("%(question)s — %(error)s") % {
                         "question": question.text,
-                        "error": error,
+                        "error": text,
                     }
-                    items.append({"href": f"#id_{name}_0", "text": text})
-        return items
+                    summary.items.append({"href": f"#id_{name}_0", "text": text})
+        return summary
 
     def question_view(self, slug: str) -> dict:
         """What `includes/question_section.html` shows of one question."""
@@ -240,7 +266,10 @@ class AssessmentForm(forms.Form):
                 Field("respondent-name"),
                 Field("respondent-email"),
             ),
-            *(QuestionSection(title, slugs) for title, slugs in self.spec.sections),
+            *(
+                QuestionSection(title, slugs, scale_help=index == 0)
+                for index, (title, slugs) in enumerate(self.spec.sections)
+            ),
         )
         return helper
 
@@ -267,7 +296,21 @@ def initial_from_query(bundle: CriteriaBundle, query) -> dict[str, str]:
     return initial
 
 
-def _render_parts(form: AssessmentForm) -> tuple[SafeString, SafeString]:
+def initial_from_assessment(bundle: CriteriaBundle, assessment: models.Assessment) -> dict:
+    """Prefill values from a saved assessment (to change its answers); answers to questions or
+    options the current questionnaire no longer has are dropped, as in `initial_from_query`."""
+    values = {
+        "company": assessment.company,
+        "respondent-name": assessment.respondent_name,
+        "respondent-email": assessment.respondent_email,
+        **{slug: key for slug, key in assessment.answers.items() if isinstance(key, str)},
+    }
+    return initial_from_query(bundle, values)
+
+
+def _render_parts(
+    form: AssessmentForm, change: dict | None = None
+) -> tuple[SafeString, SafeString]:
     html = render_to_string(
         "includes/questionnaire.html",
         {
@@ -275,6 +318,7 @@ def _render_parts(form: AssessmentForm) -> tuple[SafeString, SafeString]:
             "error_summary": form.error_summary() if form.is_bound else [],
             "question_count": len(form.spec.questions),
             "csrf_slot": mark_safe(CSRF_SLOT),
+            "change": change,
         },
     )
     before, after = html.split(CSRF_SLOT)
@@ -282,9 +326,12 @@ def _render_parts(form: AssessmentForm) -> tuple[SafeString, SafeString]:
 
 
 def questionnaire_parts(
-    bundle: CriteriaBundle, form: AssessmentForm | None = None
+    bundle: CriteriaBundle, form: AssessmentForm | None = None, *, change: dict | None = None
 ) -> tuple[SafeString, SafeString]:
     """The questionnaire page's content as the HTML before and after the CSRF token.
+
+    `change` (with `form`) makes it the "change your answers" page: a dict with the form's
+    `action` and what `includes/change_intro.html` shows.
 
     With `form`, rendered for it (errors, given answers, prefill). Without, the blank form's,
     rendered once per criteria content: memoised on the bundle (no I/O at all) and shared between
@@ -292,7 +339,7 @@ def questionnaire_parts(
     The per-request token goes between the parts, so the cached HTML holds no secret.
     """
     if form is not None:
-        return _render_parts(form)
+        return _render_parts(form, change)
     key = f"rolefit:questionnaire:{bundle.content_hash}:{get_language()}"
     parts = bundle.extras.get(key)
     if parts is None:
@@ -303,3 +350,17 @@ def questionnaire_parts(
         parts = tuple(mark_safe(part) for part in cached)
         bundle.extras[key] = parts
     return parts
+
+
+class EmailLinkForm(forms.Form):
+    """ "Email me this link": one address, not stored (PRODUCT.md §9)."""
+
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=models.RESPONDENT_EMAIL_MAX_LENGTH,
+        error_messages={"required": EMAIL_REQUIRED, "invalid": EMAIL_INVALID},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "email"

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from advisor import reports, views, workspace
+from advisor import links, reports, views, workspace
 
 
 class TokenConverter:
@@ -25,6 +25,10 @@ urlpatterns = [
     path("assess/", views.questionnaire, name="assess"),
     path("a/<token:token>/", views.result, name="result"),
     path("a/<token:token>/delete/", views.delete, name="delete"),
+    path("a/<token:token>/change/", links.change, name="change"),
+    path("a/<token:token>/email/", links.email_link, name="email_link"),
+    path("a/<token:token>/earlier/", links.earlier, name="earlier"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("assessments/", workspace.workspace_list, name="workspace"),
     path("assessments/export.csv", workspace.workspace_export, name="workspace_export"),
     path("assessments/<token:token>/", workspace.workspace_detail, name="workspace_detail"),

@@ -5,12 +5,13 @@ delete it.
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from advisor import forms, models, presentation, scoring, services
+from advisor import forms, links, models, scoring, services
 from advisor.ratelimit import rate_limit
 
 DELETED = _("The assessment for “{company}” was deleted; its link no longer works.")
@@ -29,8 +30,49 @@ def home(request):
         "product_owner": roles.get(scoring.PRODUCT_OWNER),
         "product_manager": roles.get(scoring.PRODUCT_MANAGER),
         "question_count": len(bundle.content["questions"]),
+        "sample": sample_result(bundle.content["roles"]),
     }
     return render(request, "advisor/home.html", context)
+
+
+# The landing page's sample result: PRODUCT.md §4's worked example 5 (the standard report) —
+# every responsibility's need, and the verdict they give with the default criteria.
+SAMPLE_NEEDS = {
+    "backlog": 0.55,
+    "product-goal": 0.5625,
+    "stakeholders": 0.5,
+    "roadmap-alignment": 0.5,
+    "strategy": 0.75,
+    "tech-roadmap": 0.75,
+    "go-to-market": 0.75,
+    "margins": 0.75,
+    "customers-csuite": 0.75,
+}
+SAMPLE_ROLE_NEEDS = {scoring.PRODUCT_OWNER: 0.5375, scoring.PRODUCT_MANAGER: 0.75}
+SAMPLE_MIN_NEED = 0.65
+SAMPLE_OUTCOME = scoring.PRODUCT_MANAGER
+
+
+def sample_result(roles: list[dict]) -> dict | None:
+    """The sample's needs profile in the current criteria's words; None unless every default
+    responsibility is there (an HR admin may have changed them: then the sample would be wrong)."""
+    profile = [
+        {
+            "name": role["name"],
+            "slug": role["slug"],
+            "need": SAMPLE_ROLE_NEEDS.get(role["slug"]),
+            "needed": SAMPLE_ROLE_NEEDS.get(role["slug"], 0) >= SAMPLE_MIN_NEED,
+            "needs": [
+                {"text": r["text"], "need": SAMPLE_NEEDS.get(r["slug"])}
+                for r in role["responsibilities"]
+            ],
+        }
+        for role in roles
+    ]
+    needs = [n["need"] for role in profile for n in role["needs"]]
+    if len(needs) != len(SAMPLE_NEEDS) or None in needs:
+        return None
+    return {"outcome": SAMPLE_OUTCOME, "profile": profile}
 
 
 def _not_ready(request, bundle):
@@ -61,18 +103,7 @@ def questionnaire(request):
 
 @require_http_methods(["GET", "HEAD"])
 def result(request, token):
-    found = presentation.result_page(token)
-    if found is None:
-        raise Http404
-    assessment, article = found
-    context = {
-        "assessment": assessment,
-        "headline": presentation.headline(assessment.outcome, assessment.result.get("lead")),
-        "article": article,
-    }
-    response = render(request, "advisor/assessment_result.html", context)
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return links.result_response(request, token)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -86,3 +117,8 @@ def delete(request, token):
     response = render(request, "advisor/assessment_confirm_delete.html", {"assessment": assessment})
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the admin's, error pages).
+    return redirect(static("favicon.png"), permanent=True)

@@ -215,12 +215,44 @@ def env_rate(name: str, default: str) -> str:
     return value
 
 
-# Per client address, fixed windows (advisor/ratelimit.py).
-ROLEFIT_RATE_SUBMIT = env_rate("ROLEFIT_RATE_SUBMIT", "10/m")
+# Per client address, fixed windows (advisor/ratelimit.py). Submissions: a workshop of 50 people
+# behind one office address submits within a minute; a script is still stopped.
+ROLEFIT_RATE_SUBMIT = env_rate("ROLEFIT_RATE_SUBMIT", "60/m")
 ROLEFIT_RATE_PDF = env_rate("ROLEFIT_RATE_PDF", "20/m")
 # Mail sent on a visitor's request ("email me this link") and team assessments started.
 ROLEFIT_RATE_MAIL = env_rate("ROLEFIT_RATE_MAIL", "10/h")
 ROLEFIT_RATE_TEAM = env_rate("ROLEFIT_RATE_TEAM", ROLEFIT_RATE_SUBMIT)
+
+# --- Mail (advisor/mail.py) ---------------------------------------------------------------------
+
+# Links in mail are built from this, never from the request's Host header (which a client sets).
+ROLEFIT_SITE_URL = (
+    os.environ.get("ROLEFIT_SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
+)
+if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", ROLEFIT_SITE_URL):
+    raise ImproperlyConfigured(
+        "ROLEFIT_SITE_URL must be an http(s) URL such as https://rolefit.example.com"
+    )
+
+# Without DJANGO_EMAIL_HOST mail is printed on the console (`make run` shows it); with it, sent by
+# SMTP.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "").strip()
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", EMAIL_PORT == 587)
+    EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", EMAIL_PORT == 465)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("Set only one of DJANGO_EMAIL_USE_TLS and DJANGO_EMAIL_USE_SSL.")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A slow mail server must not hold a worker for long: the respondent waits for the page.
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "").strip() or "RoleFit <rolefit@localhost>"
+)
 
 # Brute-force protection for both login pages (/admin/login/ and /accounts/login/): django-axes
 # guards the authentication backend itself. Five failures for one username from one address lock

@@ -125,7 +125,7 @@ def test_production_defaults_are_secure():
         "SECURE_PROXY_SSL_HEADER": None,
         "STATICFILES": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "RATE_CACHE": "database",
-        "RATE_SUBMIT": "10/m",
+        "RATE_SUBMIT": "60/m",
         "RATE_PDF": "20/m",
         "RATE_MAIL": "10/h",
         "RATE_TEAM": "10/m",
@@ -225,3 +225,70 @@ def test_production_sends_hsts_and_the_security_headers_over_https(responses):
 def test_production_cookies_are_secure_and_http_only(responses):
     cookie = responses["login"]["cookies"]["csrftoken"]
     assert cookie == {"secure": True, "httponly": True, "samesite": "Lax"}
+
+
+MAIL_PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "RATE_SUBMIT": settings.ROLEFIT_RATE_SUBMIT,
+    "RATE_PDF": settings.ROLEFIT_RATE_PDF,
+    "RATE_MAIL": settings.ROLEFIT_RATE_MAIL,
+    "SITE_URL": settings.ROLEFIT_SITE_URL,
+    "EMAIL_BACKEND": settings.EMAIL_BACKEND,
+    "EMAIL_HOST": settings.EMAIL_HOST,
+    "EMAIL_PORT": settings.EMAIL_PORT,
+    "EMAIL_USE_TLS": settings.EMAIL_USE_TLS,
+}))
+"""
+
+
+def probe_mail_settings(**env):
+    result = run(["-c", MAIL_PROBE], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_limits_that_fit_a_workshop_and_mail_by_default():
+    values = probe_mail_settings(**production())
+    # 50 people behind one office address submit within a minute (issue 14).
+    assert (values["RATE_SUBMIT"], values["RATE_PDF"], values["RATE_MAIL"]) == (
+        "60/m",
+        "20/m",
+        "10/h",
+    )
+    assert values["SITE_URL"] == "http://127.0.0.1:8000"
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_smtp_and_the_site_url_come_from_the_environment():
+    values = probe_mail_settings(
+        **production(
+            ROLEFIT_SITE_URL="https://rolefit.example.com/",
+            DJANGO_EMAIL_HOST="smtp.example.com",
+            ROLEFIT_RATE_MAIL="3/d",
+        )
+    )
+    assert values["SITE_URL"] == "https://rolefit.example.com"
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (values["EMAIL_HOST"], values["EMAIL_PORT"], values["EMAIL_USE_TLS"]) == (
+        "smtp.example.com",
+        587,
+        True,
+    )
+    assert values["RATE_MAIL"] == "3/d"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ROLEFIT_RATE_MAIL", "ten an hour"),
+        ("ROLEFIT_SITE_URL", "rolefit.example.com"),
+        ("ROLEFIT_SITE_URL", "https://rolefit.example.com/?next=x"),
+    ],
+)
+def test_a_bad_mail_setting_stops_the_start(name, value):
+    result = run(["manage.py", "check"], **{name: value})
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {name} must" in result.stderr

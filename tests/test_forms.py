@@ -142,9 +142,56 @@ def test_error_summary_links_each_error_to_its_field(bundle):
     form = forms.AssessmentForm(bundle, data=data)
     assert not form.is_valid()
     summary = form.error_summary()
-    assert [item["href"] for item in summary] == ["#id_company", "#id_team-count_0"]
-    assert "How many development teams work on the product?" in summary[1]["text"]
-    assert str(forms.ANSWER_REQUIRED) in summary[1]["text"]
+    assert summary.items == [{"href": "#id_company", "text": str(forms.COMPANY_REQUIRED)}]
+    # A question left unanswered is listed once, by its text, apart from the other errors.
+    assert summary.unanswered == [
+        {
+            "href": "#id_team-count_0",
+            "text": "How many development teams work on the product?",
+            "slug": "team-count",
+        }
+    ]
+
+
+def test_error_summary_counts_the_questions_that_need_an_answer(bundle):
+    data = data_for({})
+    for slug in ("agile-team", "team-count", "margins-costs"):
+        del data[slug]
+    form = forms.AssessmentForm(bundle, data=data)
+    assert not form.is_valid()
+    before, _after = forms.questionnaire_parts(bundle, form)
+    assert "3 questions need an answer" in before
+    assert before.count(str(forms.ANSWER_REQUIRED)) == 0  # not repeated in the summary
+    assert re.findall(r'<li data-question="([a-z-]+)">', before) == [
+        "agile-team",
+        "team-count",
+        "margins-costs",
+    ]
+    one = forms.AssessmentForm(bundle, data={**data_for({}), "company": "Acme"})
+    del one.data["agile-team"]
+    assert not one.is_valid()
+    assert "1 question needs an answer" in forms.questionnaire_parts(bundle, one)[0]
+
+
+def test_a_tampered_answer_is_named_with_its_error(bundle):
+    form = forms.AssessmentForm(bundle, data=data_for({"agile-team": "maybe"}))
+    assert not form.is_valid()
+    summary = form.error_summary()
+    assert summary.unanswered == []
+    assert summary.items[0]["href"] == "#id_agile-team_0"
+    assert str(forms.INVALID_ANSWER) in summary.items[0]["text"]
+
+
+def test_neutral_and_not_sure_are_explained_once_near_the_scale(bundle):
+    html = "".join(forms.questionnaire_parts(bundle))
+    assert html.count('id="scale-help"') == 1
+    # Right under the first section's heading, before its first question.
+    assert (
+        html.index("Team &amp; delivery")
+        < html.index('id="scale-help"')
+        < html.index('id="q-agile-team"')
+    )
+    assert "<strong>Neutral</strong>" in html and "<strong>Not sure</strong>" in html
 
 
 def test_rendered_form_keeps_every_given_answer(bundle):

@@ -111,6 +111,7 @@ def site(browser_type_launch_args, live_server):
         # tests/conftest.py's autouse `test_settings` turns the rate limits off: a browser test
         # submits and downloads more often than a real visitor would.
         assert settings.ROLEFIT_RATE_SUBMIT == settings.ROLEFIT_RATE_PDF == "off"
+        assert settings.ROLEFIT_RATE_MAIL == "off"
         services.criteria_load()
         # A flush empties the groups' tables; recreate them as `migrate` does.
         groups.groups_ensure()
@@ -184,6 +185,8 @@ PAGES = [
     "questionnaire",
     "questionnaire-errors",
     *(f"result-{outcome}" for outcome in OUTCOME_ANSWERS),
+    "change-undetermined",
+    "email-link-error",
     "report",
     "delete",
     "not-found",
@@ -217,6 +220,18 @@ def open_page(page, account):
             )
             assert assessment.outcome == outcome
             page.goto(assessment.get_absolute_url())
+        elif name == "change-undetermined":
+            assessment = services.assessment_create(
+                company="Example undetermined", answers=examples.UNDETERMINED
+            )
+            page.goto(f"/a/{assessment.token}/change/")
+        elif name == "email-link-error":
+            assessment = services.assessment_create(company="Example", answers=examples.BOTH)
+            page.goto(assessment.get_absolute_url())
+            page.get_by_text("Email me this link").click()
+            page.get_by_label("Your email address").fill("not an address")
+            page.get_by_role("button", name="Send the link").click()
+            page.locator("#email-link-error").wait_for()
         elif name == "report":
             page.goto(f"/a/{standard_report().token}/report/")
         elif name == "delete":
