@@ -44,9 +44,7 @@ def _lacking(assessment: models.Assessment) -> list[unanswered.RoleLackingAnswer
     content = models.CriteriaSnapshot.objects.values_list("content", flat=True).get(
         pk=assessment.snapshot_id
     )
-    return unanswered.roles_lacking_answers(
-        content=content, result=assessment.result, answers=assessment.answers
-    )
+    return unanswered.roles_lacking_answers(content=content, result=assessment.result)
 
 
 def result_extras(request, assessment: models.Assessment, email_form=None) -> dict:

@@ -28,7 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from advisor import models, scoring, snapshots
+from advisor import models, scoring, snapshots, unanswered
 
 OUTCOME_HEADLINES = {
     scoring.PRODUCT_OWNER: gettext_lazy("Hire a product owner"),
@@ -233,8 +233,8 @@ def summary_text(
 ) -> str:
     """The plain-language summary (docs/scoring.md): one to three sentences, no formula words and
     no figures. The page shows the verdict as its headline; `summary_with_verdict` adds it.
-    With `listed`, an undetermined result's unanswered questions are left to a list beside it
-    (`unanswered_questions`) instead of being named in the sentence."""
+    With `listed`, an undetermined result's unanswered questions are left to the list the page
+    shows beside it (`includes/lacking_answers.html`) instead of being named in the sentence."""
     index = snapshot_index(content_hash or _content_key(content), content)
     outcome, lead = result["outcome"], result.get("lead")
     if outcome == scoring.UNDETERMINED:
@@ -302,43 +302,14 @@ def summary_with_verdict(result: dict, content: dict, answers: dict) -> str:
     }
 
 
-def _short_roles(result: dict) -> list[str]:
-    """The roles an undetermined result lacks answers for."""
-    min_coverage = float((result.get("policy") or {}).get("min_coverage", 0))
-    return [
-        role
-        for role in scoring.ROLES
-        if result["coverage"].get(role, 0) < min_coverage
-        and (result.get("unanswered") or {}).get(role)
-    ]
-
-
-def unanswered_questions(result: dict, index: SnapshotIndex) -> list[dict[str, Any]]:
-    """For `undetermined`: per role lacking answers, its name and unanswered statements."""
-    return [
-        {
-            "role": _role_name(index, role).lower(),
-            "questions": [
-                index.questions[slug]["text"]
-                for slug in result["unanswered"][role]
-                if slug in index.questions
-            ],
-        }
-        for role in _short_roles(result)
-    ]
-
-
 def _missing_answers(result: dict, index: SnapshotIndex, listed: bool) -> list[str]:
-    """For `undetermined`: which role lacks answers, and (unless `listed`) its unanswered
-    questions."""
-    roles = _short_roles(result)
+    """For `undetermined`: which role lacks answers, and (unless `listed` beside the summary, as
+    the result page does) its unanswered questions."""
+    lacking = unanswered.roles_lacking_answers(content=index.content, result=result)
     if listed:
         return [
-            _(
-                "Too few questions about the work of the %(roles)s were answered to advise; "
-                "answer those listed below."
-            )
-            % {"roles": _joined([_role_name(index, role).lower() for role in roles])}
+            _("Too few questions about the work of the %(roles)s were answered to advise.")
+            % {"roles": _joined([role.name.lower() for role in lacking])}
         ]
     return [
         _(
@@ -346,14 +317,10 @@ def _missing_answers(result: dict, index: SnapshotIndex, listed: bool) -> list[s
             "unanswered: %(questions)s."
         )
         % {
-            "role": _role_name(index, role).lower(),
-            "questions": "; ".join(
-                _statement(index, slug)
-                for slug in result["unanswered"][role]
-                if slug in index.questions
-            ),
+            "role": role.name.lower(),
+            "questions": "; ".join(_statement(index, q.slug) for q in role.questions),
         }
-        for role in roles
+        for role in lacking
     ]
 
 
@@ -598,7 +565,6 @@ def sections_context(
     Every figure comes from the stored result (the engine's); nothing is recomputed here. Keys:
 
     - `outcome` (slug), `lead`, `headline`, `summary` (plain language), `advice`
-    - `unanswered`: for `undetermined`, per role lacking answers, its unanswered statements
     - `chart`: geometry for `includes/needs_chart.html`; `drivers`: per role in display order,
       its top answers; `sensitivity`: one sentence (safe HTML), None when undetermined
     - `method_roles`, `min_need_text`: the figures for "How RoleFit works this out"
@@ -621,9 +587,6 @@ def sections_context(
         "lead": lead,
         "headline": headline(outcome, lead),
         "summary": summary_text(result, content, answers, content_hash=content_hash, listed=True),
-        "unanswered": unanswered_questions(result, index)
-        if outcome == scoring.UNDETERMINED
-        else [],
         "advice": snapshots.advice_text(content, outcome, lead),
         "chart": needs_chart(result, index),
         "drivers": driver_rows(result, answers, index),

@@ -6,11 +6,11 @@ from unittest import mock
 
 import pytest
 from django.core import mail as django_mail
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from advisor import forms, links, models, ratelimit, services, unanswered
+from advisor import forms, links, models, services, unanswered
 from tests import examples
 
 SITE = "https://rolefit.example.com"
@@ -19,7 +19,6 @@ SITE = "https://rolefit.example.com"
 @pytest.fixture(autouse=True)
 def _settings(default_criteria):
     cache.clear()
-    caches[ratelimit.CACHE_ALIAS].clear()
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         ROLEFIT_SITE_URL=SITE,
@@ -275,7 +274,7 @@ PO_QUESTIONS = [
 def test_roles_lacking_answers_name_each_role_and_its_unanswered_questions():
     assessment = create(examples.UNDETERMINED)
     lacking = unanswered.roles_lacking_answers(
-        content=assessment.snapshot.content, result=assessment.result, answers=assessment.answers
+        content=assessment.snapshot.content, result=assessment.result
     )
     assert [role.slug for role in lacking] == ["product-owner", "product-manager"]
     assert [q.slug for q in lacking[0].questions] == [s for s in PO_QUESTIONS if s != "agile-team"]
@@ -288,15 +287,15 @@ def test_only_the_role_lacking_answers_is_named():
     assessment = create(answers)
     assert assessment.outcome == "undetermined"
     lacking = unanswered.roles_lacking_answers(
-        content=assessment.snapshot.content, result=assessment.result, answers=assessment.answers
+        content=assessment.snapshot.content, result=assessment.result
     )
     assert [role.slug for role in lacking] == ["product-manager"]
     assert [q.slug for q in lacking[0].questions] == examples.BUSINESS_AND_GROWTH
 
 
 def test_a_needs_engine_result_names_its_own_unanswered_questions():
-    # The needs engine (issue 11) stores `policy` and `unanswered` in the result: they are used
-    # as they are, not worked out again.
+    # The engine stores `policy` and `unanswered` in the result: they are used as they are, not
+    # worked out again.
     assessment = create(examples.UNDETERMINED)
     result = {
         **assessment.result,
@@ -304,17 +303,13 @@ def test_a_needs_engine_result_names_its_own_unanswered_questions():
         "policy": {"min_coverage": 0.7, "min_need": 0.65, "focus_share": 0.6},
         "unanswered": {"product-owner": ["team-count"], "product-manager": ["rd-roadmap"]},
     }
-    lacking = unanswered.roles_lacking_answers(
-        content=assessment.snapshot.content, result=result, answers=assessment.answers
-    )
+    lacking = unanswered.roles_lacking_answers(content=assessment.snapshot.content, result=result)
     assert [(role.slug, [q.slug for q in role.questions]) for role in lacking] == [
         ("product-owner", ["team-count"]),
         ("product-manager", ["rd-roadmap"]),
     ]
     result["policy"]["min_coverage"] = 0.5
-    lacking = unanswered.roles_lacking_answers(
-        content=assessment.snapshot.content, result=result, answers=assessment.answers
-    )
+    lacking = unanswered.roles_lacking_answers(content=assessment.snapshot.content, result=result)
     assert [role.slug for role in lacking] == ["product-manager"]
 
 
@@ -324,7 +319,6 @@ def test_a_determined_result_lacks_nothing(client):
         unanswered.roles_lacking_answers(
             content=assessment.snapshot.content,
             result=assessment.result,
-            answers=assessment.answers,
         )
         == []
     )

@@ -9,10 +9,9 @@ from unittest import mock
 
 import pytest
 from django.core import mail as django_mail
-from django.core.cache import caches
 from django.test import RequestFactory, override_settings
 
-from advisor import mail, ratelimit
+from advisor import mail
 
 SITE = "https://rolefit.example.com"
 LINKS = [
@@ -23,7 +22,6 @@ LINKS = [
 
 @pytest.fixture(autouse=True)
 def _mail_settings(db):
-    caches[ratelimit.CACHE_ALIAS].clear()
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         ROLEFIT_SITE_URL=SITE,

@@ -106,7 +106,7 @@ def test_standard_report_says_what_the_company_needs_in_plain_words(context_for)
             examples.UNDETERMINED,
             "Not enough answers to advise",
             "Too few questions about the work of the product owner and product manager were "
-            "answered to advise; answer those listed below.",
+            "answered to advise.",
         ),
     ],
 )
@@ -121,16 +121,20 @@ def test_every_outcome_has_a_plain_language_summary(context_for, answers, headli
     assert not any(character.isdigit() for character in summary)
 
 
-def test_undetermined_lists_the_unanswered_statements_per_role(context_for):
-    unanswered = context_for(examples.UNDETERMINED)["unanswered"]
-    assert [role["role"] for role in unanswered] == ["product owner", "product manager"]
-    assert unanswered[0]["questions"][0] == (
-        "Developers often lack a clear, prioritised backlog of features and user stories."
+def test_recommend_names_the_unanswered_statements_in_the_summary(
+    default_criteria, assessment_factory
+):
+    assessment = assessment_factory(answers=examples.UNDETERMINED)
+    summary = presentation.summary_text(
+        assessment.result, assessment.snapshot.content, assessment.answers
     )
-    assert (
-        "We want to build a business around a new product and explore growth opportunities."
-        not in (unanswered[1]["questions"])
+    assert summary.startswith(
+        "Too few questions about the product owner's work were answered to advise — still "
+        "unanswered: “Developers often lack a clear, prioritised backlog of features and user "
+        "stories”; "
     )
+    assert "“We want to build a business around a new product" not in summary
+    assert summary.count("Too few questions") == 2
 
 
 def test_both_led_by_the_product_owner_says_so(default_criteria, assessment_factory):
