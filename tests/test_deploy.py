@@ -128,7 +128,7 @@ def test_production_defaults_are_secure():
         "RATE_SUBMIT": "60/m",
         "RATE_PDF": "20/m",
         "RATE_MAIL": "10/h",
-        "RATE_TEAM": "10/m",
+        "RATE_TEAM": "60/m",  # as RATE_SUBMIT (README)
         "CONN_HEALTH_CHECKS": True,
         "SERVER_SIDE_CURSORS_OFF": False,
     }
