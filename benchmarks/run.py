@@ -9,7 +9,9 @@ growth is measured in a fresh one), each on its own throwaway database — Postg
 - `http` (`benchmarks.httpbench`): every page under gunicorn against `/healthz`, and queries per
   request;
 - `scale` (`benchmarks.scale`): 100,000 assessments — the consultants' list, search and CSV;
-- `pdf` (`benchmarks.pdf`): the standard report's PDF, warm timings and memory over 200 renders.
+- `pdf` (`benchmarks.pdf`): the standard report's PDF, warm timings and memory over 200 renders;
+- `sensitivity` (`benchmarks.sensitivity`): the sensitivity search's worst CPU time at 16 and at
+  200 questions (pure, no database).
 
 The figures go to `DIR/benchmarks.json` (issue 7's shape) and into `DIR/benchmarks.md` between
 its result markers (the rest of that file is prose kept as it is). `--tiny` runs every section
@@ -29,7 +31,7 @@ from pathlib import Path
 
 from benchmarks import harness, httpbench
 
-SECTIONS = ("http", "scale", "pdf")
+SECTIONS = ("http", "scale", "pdf", "sensitivity")
 DOCS = harness.ROOT / "docs"
 RESULTS_BEGIN = "<!-- bench results: begin -->"
 RESULTS_END = "<!-- bench results: end -->"
@@ -54,6 +56,7 @@ FULL = {
     "assessments": 100_000,
     "renders": 200,
     "pdf_timed": 30,
+    "profiles": 2000,
 }
 TINY = {
     "seconds": 1.0,
@@ -62,6 +65,7 @@ TINY = {
     "assessments": 60,
     "renders": 4,
     "pdf_timed": 3,
+    "profiles": 20,
 }
 
 
@@ -138,11 +142,22 @@ def section_pdf(base_url: str, sizes: dict) -> dict:
         return pdf.run(sizes["renders"], timed=sizes["pdf_timed"])
 
 
+def section_sensitivity(base_url: str, sizes: dict) -> dict:
+    from benchmarks import sensitivity
+
+    profiles = sizes["profiles"]
+    return {"sizes": sensitivity.run(profiles, max(profiles // 10, 1))}
+
+
 def run_section(name: str, base_url: str, sizes: dict) -> dict:
     started, load_before = time.perf_counter(), load_average()
-    figures = {"http": section_http, "scale": section_scale, "pdf": section_pdf}[name](
-        base_url, sizes
-    )
+    sections = {
+        "http": section_http,
+        "scale": section_scale,
+        "pdf": section_pdf,
+        "sensitivity": section_sensitivity,
+    }
+    figures = sections[name](base_url, sizes)
     figures["load_average"] = [load_before, load_average()]
     figures["seconds"] = round(time.perf_counter() - started, 1)
     return figures
@@ -195,10 +210,14 @@ def figures_json(results: dict, *, machine: str, date: str, database: str) -> di
             "p95_ms": round(pdf["p95_ms"], 1),
             "rss_growth_200_renders_mb": round(pdf["growth_mb"], 1),
         }
+    sensitivity = results.get("sensitivity")
     return {
         "endpoints": endpoints,
         "scale": scale_figures,
         "pdf": pdf_figures,
+        "sensitivity": None
+        if not sensitivity
+        else {f"worst_ms_{row['questions']}": row["worst_ms"] for row in sensitivity["sizes"]},
         "machine": machine,
         "date": date,
         "database": database,
@@ -225,6 +244,15 @@ def goals(results: dict) -> list[tuple[str, str, bool]]:
                 f"PDF warm median ≤ {GOAL_PDF_MEDIAN_MS:.0f} ms",
                 f"{pdf['median_ms']:.0f} ms",
                 pdf["median_ms"] <= GOAL_PDF_MEDIAN_MS,
+            )
+        )
+    for row in (results.get("sensitivity") or {}).get("sizes", []):
+        rows.append(
+            (
+                f"sensitivity worst case ≤ {row['goal_ms']:g} ms CPU"
+                f" at {row['questions']} questions",
+                f"{row['worst_ms']:.2f} ms over {row['profiles']:,} profiles",
+                row["worst_ms"] <= row["goal_ms"],
             )
         )
     if scale:
@@ -345,6 +373,15 @@ def markdown(results: dict, figures: dict, meta: dict) -> str:
             f"CSV export of all {csv['rows']:,} rows ({csv['megabytes']:.1f} MB): "
             f"{csv['seconds']:.2f} s, peak resident memory growth {csv['memory_growth_mb']:.1f} MB"
             f" (goals ≤ {GOAL_CSV_SECONDS:.0f} s, ≤ {GOAL_CSV_MB:.0f} MB).",
+        ]
+    sensitivity = results.get("sensitivity")
+    if sensitivity:
+        lines += ["", "Sensitivity search (docs/scoring.md), CPU time of the slowest profile:", ""]
+        lines += [
+            f"- {row['questions']} questions: worst {row['worst_ms']:.2f} ms, mean"
+            f" {row['mean_ms']:.2f} ms over {row['profiles']:,} profiles near the line"
+            f" (goal ≤ {row['goal_ms']:g} ms)"
+            for row in sensitivity["sizes"]
         ]
     pdf = results.get("pdf")
     if pdf:

@@ -147,7 +147,16 @@ def test_tiny_run_writes_both_files_in_the_issues_shape(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
 
     figures = json.loads((tmp_path / "benchmarks.json").read_text())
-    assert set(figures) == {"endpoints", "scale", "pdf", "machine", "date", "database"}
+    assert set(figures) == {
+        "endpoints",
+        "scale",
+        "pdf",
+        "sensitivity",
+        "machine",
+        "date",
+        "database",
+    }
+    assert set(figures["sensitivity"]) == {"worst_ms_16", "worst_ms_200"}
     assert set(figures["endpoints"]) == {
         "questionnaire_get",
         "submit_post",
