@@ -521,3 +521,21 @@ class CriteriaState(models.Model):
 
     def __str__(self):
         return self.stamp
+
+
+class RateCounter(models.Model):
+    """How many requests one client made in one rate-limit scope in the current window.
+
+    Written only by `advisor.ratelimit.DatabaseCounter`, in one atomic statement: a row whose
+    window has ended counts from 1 again, and rows of ended windows are deleted as new ones start.
+    """
+
+    key = models.CharField(primary_key=True, max_length=150)
+    count = models.PositiveIntegerField()
+    expires_at = models.BigIntegerField(help_text="End of the window, in Unix seconds.")
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="ratecounter_expires_idx")]
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

@@ -439,7 +439,6 @@ def main() -> int:
     try:
         for command in (
             ["migrate", "--noinput", "--verbosity", "0"],
-            ["createcachetable"],
             ["load_default_criteria"],
             ["collectstatic", "--noinput", "--verbosity", "0"],
         ):

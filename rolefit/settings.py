@@ -189,28 +189,16 @@ STORAGES = {
     },
 }
 
-# Caches. "default" is per process (rendered fragments, keyed by content hash, may differ per
-# worker). "ratelimit" counts requests and must be shared by every worker: a table in the database
-# by default (`createcachetable` makes it; `make migrate` runs it), or a Redis URL for large
-# deployments, or `locmem` for a single process.
+# Caches: per process (rendered fragments, keyed by content hash, may differ per worker).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Where rate-limit counts live, shared by every worker (advisor/ratelimit.py): `database` (the
+# table `migrate` makes), a Redis URL for large deployments, or `locmem` for a single process.
 RATE_CACHE = os.environ.get("ROLEFIT_RATE_CACHE", "database").strip() or "database"
-if RATE_CACHE == "database":
-    _rate_cache = {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "rolefit_ratelimit_cache",
-        # Counters expire after a window; culling removes expired rows beyond this many.
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    }
-elif RATE_CACHE == "locmem":
-    _rate_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-elif RATE_CACHE.startswith(("redis://", "rediss://", "unix://")):
-    _rate_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": RATE_CACHE}
-else:
+if RATE_CACHE not in {"database", "locmem"} and not RATE_CACHE.startswith(
+    ("redis://", "rediss://", "unix://")
+):
     raise ImproperlyConfigured("ROLEFIT_RATE_CACHE must be 'database', 'locmem' or a redis:// URL.")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": _rate_cache,
-}
 
 
 def env_rate(name: str, default: str) -> str:
@@ -224,6 +212,9 @@ def env_rate(name: str, default: str) -> str:
 # Per client address, fixed windows (advisor/ratelimit.py).
 ROLEFIT_RATE_SUBMIT = env_rate("ROLEFIT_RATE_SUBMIT", "10/m")
 ROLEFIT_RATE_PDF = env_rate("ROLEFIT_RATE_PDF", "20/m")
+# Mail sent on a visitor's request ("email me this link") and team assessments started.
+ROLEFIT_RATE_MAIL = env_rate("ROLEFIT_RATE_MAIL", "10/h")
+ROLEFIT_RATE_TEAM = env_rate("ROLEFIT_RATE_TEAM", ROLEFIT_RATE_SUBMIT)
 
 # Brute-force protection for both login pages (/admin/login/ and /accounts/login/): django-axes
 # guards the authentication backend itself. Five failures for one username from one address lock

@@ -28,9 +28,11 @@ print(json.dumps({
     "CSRF_COOKIE_HTTPONLY": settings.CSRF_COOKIE_HTTPONLY,
     "SECURE_PROXY_SSL_HEADER": getattr(settings, "SECURE_PROXY_SSL_HEADER", None),
     "STATICFILES": settings.STORAGES["staticfiles"]["BACKEND"],
-    "RATE_CACHE": settings.CACHES["ratelimit"]["BACKEND"],
+    "RATE_CACHE": settings.RATE_CACHE,
     "RATE_SUBMIT": settings.ROLEFIT_RATE_SUBMIT,
     "RATE_PDF": settings.ROLEFIT_RATE_PDF,
+    "RATE_MAIL": settings.ROLEFIT_RATE_MAIL,
+    "RATE_TEAM": settings.ROLEFIT_RATE_TEAM,
     "CONN_HEALTH_CHECKS": settings.DATABASES["default"]["CONN_HEALTH_CHECKS"],
 }))
 """
@@ -121,9 +123,11 @@ def test_production_defaults_are_secure():
         "CSRF_COOKIE_HTTPONLY": True,
         "SECURE_PROXY_SSL_HEADER": None,
         "STATICFILES": "whitenoise.storage.CompressedManifestStaticFilesStorage",
-        "RATE_CACHE": "django.core.cache.backends.db.DatabaseCache",
+        "RATE_CACHE": "database",
         "RATE_SUBMIT": "10/m",
         "RATE_PDF": "20/m",
+        "RATE_MAIL": "10/h",
+        "RATE_TEAM": "10/m",
         "CONN_HEALTH_CHECKS": True,
     }
 
@@ -155,12 +159,16 @@ def test_rate_settings_come_from_the_environment():
         **production(
             ROLEFIT_RATE_SUBMIT="off",
             ROLEFIT_RATE_PDF="5/h",
+            ROLEFIT_RATE_MAIL="3/d",
             ROLEFIT_RATE_CACHE="redis://cache:6379/0",
         )
     )
     assert (values["RATE_SUBMIT"], values["RATE_PDF"]) == ("off", "5/h")
-    assert values["RATE_CACHE"] == "django.core.cache.backends.redis.RedisCache"
-    assert probe_settings(ROLEFIT_RATE_CACHE="locmem")["RATE_CACHE"].endswith("LocMemCache")
+    # Team assessments follow the submission rate unless set on their own.
+    assert (values["RATE_MAIL"], values["RATE_TEAM"]) == ("3/d", "off")
+    assert values["RATE_CACHE"] == "redis://cache:6379/0"
+    assert probe_settings(ROLEFIT_RATE_CACHE="locmem")["RATE_CACHE"] == "locmem"
+    assert probe_settings(ROLEFIT_RATE_TEAM="2/h")["RATE_TEAM"] == "2/h"
 
 
 @pytest.mark.parametrize(
@@ -168,6 +176,8 @@ def test_rate_settings_come_from_the_environment():
     [
         ("ROLEFIT_RATE_SUBMIT", "10 per minute"),
         ("ROLEFIT_RATE_PDF", "0/m"),
+        ("ROLEFIT_RATE_MAIL", "10/week"),
+        ("ROLEFIT_RATE_TEAM", "ten/m"),
         ("ROLEFIT_RATE_CACHE", "memcached://x"),
     ],
 )

@@ -1,8 +1,21 @@
-"""The per-client rate limiter (advisor/ratelimit.py), on a tiny view of its own."""
+"""The per-client rate limiter (advisor/ratelimit.py), on a tiny view of its own.
+
+The counters are checked on every backend: the database (SQLite or PostgreSQL, whichever the
+suite runs on), a real Redis (a redis-server of its own on a free loopback port; skipped only
+where no redis-server is installed) and the single-process dictionary; concurrent hits come from
+several processes.
+"""
+
+import multiprocessing
+import shutil
+import socket
+import sqlite3
+import subprocess
+import time
 
 import pytest
-from django.core.cache import caches
-from django.db import connection
+from django.db import connection, connections
+from django.db.utils import load_backend
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
@@ -41,8 +54,8 @@ def clock(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache(db):
-    caches[ratelimit.CACHE_ALIAS].clear()
+def database_counter(db, settings):
+    settings.RATE_CACHE = "database"
 
 
 def post(view, address="192.0.2.1", **meta):
@@ -112,14 +125,16 @@ def test_only_the_named_methods_count(view, calls, clock):
 def test_off_disables_the_limit(view, calls, clock):
     assert {post(view).status_code for _ in range(50)} == {200}
     assert len(calls) == 50
-    assert not caches[ratelimit.CACHE_ALIAS].get(f"rl:submit:192.0.2.1:{int(T0 // 60)}")
+    assert not models.RateCounter.objects.exists()
 
 
 @override_settings(ROLEFIT_RATE_SUBMIT="5/m")
-def test_the_count_lives_in_the_shared_ratelimit_cache(view, clock):
+def test_the_count_lives_in_the_shared_database_table(view, clock):
     for _ in range(3):
         post(view)
-    assert caches[ratelimit.CACHE_ALIAS].get(f"rl:submit:192.0.2.1:{int(T0 // 60)}") == 3
+    counter = models.RateCounter.objects.get()
+    assert (counter.key, counter.count) == ("rolefit:rl:submit:192.0.2.1", 3)
+    assert counter.expires_at == (int(T0 // 60) + 1) * 60  # the end of the minute
 
 
 @override_settings(ROLEFIT_RATE_SUBMIT="not-a-rate")
@@ -164,16 +179,6 @@ def test_client_ip(meta, trust, expected):
         assert ratelimit.client_ip(request) == expected
 
 
-def test_the_database_cache_table_exists_when_the_database_cache_is_used():
-    from django.conf import settings
-
-    backend = settings.CACHES[ratelimit.CACHE_ALIAS]
-    if backend["BACKEND"].endswith("DatabaseCache"):
-        assert backend["LOCATION"] in connection.introspection.table_names()
-    else:
-        assert backend["BACKEND"].endswith(("LocMemCache", "RedisCache"))
-
-
 # --- On the real views ----------------------------------------------------------------------------
 
 
@@ -213,3 +218,210 @@ def test_pdf_reports_past_the_limit_get_the_429_page(
 @override_settings(ROLEFIT_RATE_SUBMIT="2/m")
 def test_clients_without_an_address_share_one_count(view, clock):
     assert [post(view, "").status_code for _ in range(3)] == [200, 200, 429]
+
+
+# --- Every backend: exact and expiring ------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A redis-server of the tests' own, on a free loopback port, persisting nothing."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("no redis-server installed (Debian: apt-get install redis-server)")
+    import redis
+
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"redis-server did not start on port {port}")
+            time.sleep(0.05)
+    client.close()
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_client(redis_url):
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.close()
+
+
+@pytest.fixture(params=["database", "redis", "locmem"])
+def backend(request, settings):
+    """Each counter in turn, starting empty."""
+    if request.param == "redis":
+        settings.RATE_CACHE = request.getfixturevalue("redis_url")
+        request.getfixturevalue("redis_client")  # flushed
+    else:
+        settings.RATE_CACHE = request.param
+    ratelimit._counters.clear()
+    yield request.param
+    ratelimit._counters.clear()
+
+
+@override_settings(ROLEFIT_RATE_SUBMIT="3/m")
+def test_every_backend_counts_exactly_and_starts_again_in_the_next_window(backend, view, clock):
+    assert [post(view).status_code for _ in range(5)] == [200, 200, 200, 429, 429]
+    assert post(view)["Retry-After"] == "20"
+    assert post(view, "192.0.2.2").status_code == 200
+    clock.now = T0 + 20  # the next minute
+    assert [post(view).status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("scope", ["submit", "pdf", "mail", "team"])
+def test_every_scope_reads_its_own_setting_and_counts_apart(settings, clock, scope):
+    for name in ("SUBMIT", "PDF", "MAIL", "TEAM"):
+        setattr(settings, f"ROLEFIT_RATE_{name}", "1/h" if name == scope.upper() else "off")
+    limited = rate_limit(scope)(lambda request: HttpResponse("ok"))
+    other = rate_limit("submit" if scope != "submit" else "pdf")(lambda request: HttpResponse("ok"))
+    assert [post(limited).status_code for _ in range(2)] == [200, 429]
+    assert post(other).status_code == 200
+
+
+@override_settings(ROLEFIT_RATE_SUBMIT="2/m")
+def test_the_database_deletes_the_counters_of_ended_windows(view, clock):
+    post(view, "192.0.2.1")
+    clock.now = T0 + 20  # the next minute: 192.0.2.1's counter has ended
+    post(view, "192.0.2.2")
+    assert list(models.RateCounter.objects.values_list("key", "count")) == [
+        ("rolefit:rl:submit:192.0.2.2", 1)
+    ]
+
+
+@override_settings(ROLEFIT_RATE_SUBMIT="5/m")
+def test_a_redis_counter_never_outlives_its_window(settings, redis_url, redis_client, view, clock):
+    settings.RATE_CACHE = redis_url
+    ratelimit._counters.clear()
+    key = f"rolefit:rl:submit:192.0.2.1:{(int(T0 // 60) + 1) * 60}"
+    post(view)
+    # 40 s into the minute: the counter expires with the window, 20 s from now.
+    assert 19_000 < redis_client.pttl(key) <= 20_000
+    # A counter left without an expiry (e.g. by hand) gets one on its next hit.
+    redis_client.set(key, 1)
+    post(view)
+    assert int(redis_client.get(key)) == 2
+    assert 0 < redis_client.pttl(key) <= 20_000
+
+
+@override_settings(ROLEFIT_RATE_SUBMIT="2/s")
+def test_a_redis_counter_really_expires(settings, redis_url, redis_client, view):
+    settings.RATE_CACHE = redis_url
+    ratelimit._counters.clear()
+    # Start just after a second begins, so the three hits fall in one window.
+    time.sleep(1.05 - time.time() % 1)
+    assert [post(view).status_code for _ in range(3)] == [200, 200, 429]
+    time.sleep(1.05 - time.time() % 1)
+    assert post(view).status_code == 200
+    assert not [key for key in redis_client.scan_iter() if redis_client.pttl(key) < 0]
+
+
+# --- Concurrent hits from several processes ------------------------------------------------------
+
+PROCESSES = 4
+HITS_PER_PROCESS = 60
+CONCURRENT_LIMIT = 100
+_kept = []  # what a forked child inherited; never finalised there (it shares the parent's sockets)
+
+
+def _hammer(database, barrier, results):
+    """In a forked child: a connection of its own, then HITS_PER_PROCESS requests at once."""
+    _kept.extend([connections["default"], dict(ratelimit._counters)])
+    connections["default"] = load_backend(database["ENGINE"]).DatabaseWrapper(database, "default")
+    ratelimit._counters.clear()
+    view = rate_limit("submit")(lambda request: HttpResponse("ok"))
+    barrier.wait(timeout=60)
+    statuses = [post(view).status_code for _ in range(HITS_PER_PROCESS)]
+    connections["default"].close()
+    results.put(statuses.count(200))
+
+
+def hammer(database: dict) -> list[int]:
+    """Run PROCESSES children at once; each one's number of accepted requests."""
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(PROCESSES)
+    results = context.Queue()
+    children = [
+        context.Process(target=_hammer, args=(database, barrier, results)) for _ in range(PROCESSES)
+    ]
+    for child in children:
+        child.start()
+    accepted = [results.get(timeout=120) for _ in children]
+    for child in children:
+        child.join(timeout=30)
+        assert child.exitcode == 0
+    return accepted
+
+
+@pytest.fixture
+def shared_database(transactional_db, tmp_path):
+    """Settings for a database the children can open: the test database itself on PostgreSQL;
+    on SQLite (whose test database lives in the parent's memory) a file with the counter table."""
+    database = dict(connection.settings_dict)
+    if connection.vendor == "sqlite":
+        database["NAME"] = str(tmp_path / "counters.sqlite3")
+        wrapper = load_backend(database["ENGINE"]).DatabaseWrapper(database, "counters")
+        with wrapper.schema_editor(atomic=False) as editor:
+            editor.create_model(models.RateCounter)
+        wrapper.close()
+    connections.close_all()  # no socket of the parent's goes into the children
+    return database
+
+
+def database_count(database: dict) -> int:
+    """The counter's value as the children left it (one client, one row)."""
+    sql = f"SELECT count FROM {models.RateCounter._meta.db_table}"
+    if connection.vendor == "sqlite":
+        with sqlite3.connect(database["NAME"]) as file:
+            ((count,),) = file.execute(sql).fetchall()
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            ((count,),) = cursor.fetchall()
+    return count
+
+
+@override_settings(ROLEFIT_RATE_SUBMIT=f"{CONCURRENT_LIMIT}/h", RATE_CACHE="database")
+def test_concurrent_hits_on_the_database_are_counted_exactly(shared_database, clock):
+    ratelimit._counters.clear()
+    accepted = hammer(shared_database)
+    assert sum(accepted) == CONCURRENT_LIMIT
+    assert database_count(shared_database) == PROCESSES * HITS_PER_PROCESS
+
+
+@override_settings(ROLEFIT_RATE_SUBMIT=f"{CONCURRENT_LIMIT}/h")
+def test_concurrent_hits_on_redis_are_counted_exactly(
+    settings, shared_database, redis_url, redis_client, clock
+):
+    settings.RATE_CACHE = redis_url
+    ratelimit._counters.clear()
+    accepted = hammer(shared_database)
+    assert sum(accepted) == CONCURRENT_LIMIT
+    (key,) = list(redis_client.scan_iter())
+    assert int(redis_client.get(key)) == PROCESSES * HITS_PER_PROCESS
