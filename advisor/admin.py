@@ -385,6 +385,9 @@ class ScoringPolicyAdmin(SingleRecordAdmin):
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Shown, never added, changed or deleted in the admin."""
 
+    # An assessment's page on the site is its private link: never linked from the admin.
+    view_on_site = False
+
     def has_add_permission(self, request):
         return False
 

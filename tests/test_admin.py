@@ -1,13 +1,17 @@
 """The criteria in the admin: access, validation, history and revert, versions, export/import."""
 
+import html
 import io
 import json
+import re
+import urllib.parse
 from decimal import Decimal
 
 import pytest
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.test import Client
@@ -271,6 +275,88 @@ def test_assessments_are_read_only_for_superusers(
     assessment.refresh_from_db()
     assert assessment.company == "Acme"
     assert client.post(admin_url(models.Assessment, "delete", assessment.pk)).status_code == 403
+
+
+# ---------------------------------------------------------------------------------------------
+# No admin route reveals a private link (PRODUCT.md §1: least privilege, also in the admin)
+
+LINK = re.compile(r"""(?:href|action|src)\s*=\s*["']([^"']+)["']""")
+CRAWL_LIMIT = 300
+
+
+def crawl(client, start: str) -> dict[str, object]:
+    """Every admin page reachable from `start` by links and redirects (GET only), by URL."""
+    pages: dict[str, object] = {}
+    queue = [start]
+    while queue and len(pages) < CRAWL_LIMIT:
+        url = queue.pop(0)
+        if url in pages:
+            continue
+        response = client.get(url)
+        pages[url] = response
+        found = [response["Location"]] if response.has_header("Location") else []
+        if response.get("Content-Type", "").startswith("text/html"):
+            found += [html.unescape(href) for href in LINK.findall(response.content.decode())]
+        for href in found:
+            target = urllib.parse.urlsplit(urllib.parse.urljoin(url, href))
+            if target.netloc not in ("", "testserver") or not target.path.startswith("/admin/"):
+                continue
+            if target.path.startswith("/admin/logout/"):
+                continue
+            queue.append(target.path + (f"?{target.query}" if target.query else ""))
+    return pages
+
+
+def view_on_site_urls() -> list[str]:
+    """Django's "view on site" route for every object of every model the admin knows."""
+    urls = []
+    for model in admin.site._registry:
+        content_type = ContentType.objects.get_for_model(model)
+        for pk in model.objects.values_list("pk", flat=True)[:50]:
+            urls.append(f"/admin/r/{content_type.pk}/{pk}/")
+    return urls
+
+
+@pytest.mark.django_db
+def test_no_admin_page_an_hr_admin_reaches_reveals_a_private_link(
+    default_criteria, assessment_factory, hr_client
+):
+    tokens = [
+        assessment_factory(answers=examples.BOTH, company=f"Client {n}").token for n in range(3)
+    ]
+    pages = crawl(hr_client, reverse("admin:index"))
+    assert len(pages) > 50, "the crawl should reach the criteria pages"
+    for url in [*view_on_site_urls(), *pages]:
+        response = pages.get(url) or hr_client.get(url)
+        text = response.content.decode(errors="replace") + response.get("Location", "")
+        for token in tokens:
+            assert token not in text, url
+        assert "/a/" not in response.get("Location", ""), url
+    # The view-on-site route is closed for every model and every user.
+    assessment = models.Assessment.objects.first()
+    content_type = ContentType.objects.get_for_model(models.Assessment)
+    assert hr_client.get(f"/admin/r/{content_type.pk}/{assessment.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_not_even_a_superuser_is_offered_view_on_site_for_an_assessment(
+    default_criteria, assessment_factory, client, superuser
+):
+    assessment = assessment_factory(answers=examples.BOTH)
+    client.force_login(superuser)
+    content_type = ContentType.objects.get_for_model(models.Assessment)
+    assert client.get(f"/admin/r/{content_type.pk}/{assessment.pk}/").status_code == 404
+    page = client.get(admin_url(models.Assessment, "change", assessment.pk)).content.decode()
+    assert assessment.token not in page
+    assert "/admin/r/" not in page
+
+
+def test_no_admin_class_offers_view_on_site_for_a_model_with_a_public_url():
+    """The rule for every model to come (team assessments, invitations): a model whose URL on
+    the site is a private link is never linked from the admin."""
+    for model, model_admin in admin.site._registry.items():
+        if hasattr(model, "get_absolute_url"):
+            assert model_admin.view_on_site is False, model
 
 
 # ---------------------------------------------------------------------------------------------
