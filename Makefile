@@ -67,7 +67,8 @@ serve: criteria
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	# Recycling workers now and then bounds the slow native-memory growth of PDF rendering.
 	exec $(BIN)/gunicorn rolefit.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--max-requests 2000 --max-requests-jitter 200 --access-logfile -
+		--max-requests 2000 --max-requests-jitter 200 --access-logfile - \
+		--logger-class advisor.logs.GunicornLogger
 
 loadtest: install
 	$(BIN)/python -m benchmarks.loadtest

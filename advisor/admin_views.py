@@ -64,7 +64,7 @@ def criteria_status(user) -> dict[str, Any]:
     }
 
 
-def view_on_site_closed(request, content_type_id, object_id):
+def view_on_site_closed(request):
     """The admin's "view on site" route (`/admin/r/<content type>/<id>/`), closed for every model.
 
     Django's version needs only staff status and redirects to `get_absolute_url()`: for an
