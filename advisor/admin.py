@@ -257,7 +257,11 @@ class QuestionAdmin(CriteriaAdmin):
 
 
 class AnswerOptionForm(forms.ModelForm):
-    """A single option edited (or reverted) on its own page, checked with its siblings."""
+    """A single option edited (or reverted) on its own page, checked with its siblings.
+
+    The siblings are the question's other options as they are now: a deleted option being
+    restored from its history is not among them, and its key may have been reused meanwhile.
+    """
 
     class Meta:
         model = models.AnswerOption
@@ -268,11 +272,9 @@ class AnswerOptionForm(forms.ModelForm):
         if self.instance.pk and not self.errors:
             question = self.instance.question
             options = [
-                {"key": cleaned["key"], "value": cleaned["value"]}
-                if option.pk == self.instance.pk
-                else {"key": option.key, "value": option.value}
-                for option in question.options.all()
-            ]
+                {"key": option.key, "value": option.value}
+                for option in question.options.exclude(pk=self.instance.pk)
+            ] + [{"key": cleaned["key"], "value": cleaned["value"]}]
             problems = services.question_edit_problems(question=question, options=options)
             if problems:
                 raise ValidationError(problems)

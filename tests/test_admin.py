@@ -610,6 +610,36 @@ def test_a_deleted_option_can_be_reverted(default_criteria, hr_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("deleted", [True, False], ids=["deleted", "renamed"])
+def test_reverting_an_option_whose_key_was_reused_is_a_form_error(
+    default_criteria, hr_client, deleted
+):
+    """Was an IntegrityError (500) for a deleted option: its key was not checked against the
+    options that exist now."""
+    question = models.Question.objects.get(slug="team-count")
+    option = question.options.get(key="not-sure")
+    url, data = question_edit(hr_client, "team-count")
+    index = row(data, "options", "key", "not-sure")
+    if deleted:
+        data[f"options-{index}-DELETE"] = "on"
+    else:
+        data[f"options-{index}-key"] = "unsure"
+    assert hr_client.post(url, data).status_code == 302
+    # Another option takes the key.
+    url, data = question_edit(hr_client, "team-count")
+    data[f"options-{row(data, 'options', 'key', 'none')}-key"] = "not-sure"
+    assert hr_client.post(url, data).status_code == 302
+    old = models.AnswerOption.history.filter(id=option.pk, key="not-sure").earliest("history_id")
+    revert_url = admin_url(models.AnswerOption, "simple_history", option.pk, old.history_id)
+    before = sorted(question.options.values_list("pk", "key"))
+    response = hr_client.post(revert_url, change_form_data(hr_client, revert_url))
+    assert response.status_code == 200, "the revert was accepted"
+    form = response.context["adminform"].form
+    assert any("not-sure" in message for message in form.non_field_errors())
+    assert sorted(question.options.values_list("pk", "key")) == before
+
+
+@pytest.mark.django_db
 def test_criteria_history_lists_every_change_newest_first(
     default_criteria, hr_client, hr_admin, django_assert_max_num_queries
 ):
