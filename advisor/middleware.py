@@ -155,16 +155,16 @@ class RequestGuardMiddleware:
         return self.get_response(request)
 
     def refuse(self, request, message: str, reason: str, status: int = 400):
+        path = logs.redact(request.path)
         logger.warning(
-            "Refused %s %s: %s", request.method, logs.redact(request.path), reason,
-            extra={"status_code": status},
-        )  # fmt: skip
+            "Refused %s %s: %s", request.method, path, reason, extra={"status_code": status}
+        )
         response = render(request, "400.html", {"message": message}, status=status)
         response._has_been_logged = True  # once is enough: no second line from django.request
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        declared = request.content_params.get("charset") if request.content_type else None
+        declared = (request.content_params or {}).get("charset")
         if declared is not None:
             try:
                 codec = codecs.lookup(declared).name
