@@ -241,6 +241,9 @@ LOGGING = {
         # Replaces Django's default handlers (console only while debugging, mail to ADMINS).
         "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
         "rolefit": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # WeasyPrint warns about every CSS property it ignores (the report's inline SVG styles),
+        # several lines per PDF; refused URLs are logged by rolefit.pdf.
+        "weasyprint": {"level": "ERROR"},
     },
 }
 

@@ -230,3 +230,11 @@ def test_make_serve_logs_no_token_and_one_traceback_per_500(tmp_path):
     assert text.count("Internal Server Error: /a/…/") == 1, text
     assert text.count("OperationalError: no such table: advisor_assessment") == 2, text
     assert text.count("The above exception was the direct cause") == 1, text
+
+
+def test_a_pdf_adds_no_log_line(client, stderr_log, default_criteria, assessment_factory):
+    # WeasyPrint warned about each SVG property it ignores: nine lines per PDF.
+    assessment = assessment_factory(answers={})
+    response = client.get(f"/a/{assessment.token}/report.pdf")
+    assert response.status_code == 200
+    assert stderr_log.getvalue() == ""
