@@ -74,7 +74,7 @@ serve: criteria
 	# access log shows /a/…/ instead of the private tokens in paths.
 	exec $(BIN)/gunicorn rolefit.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--max-requests 2000 --max-requests-jitter 200 --access-logfile - \
-		--logger-class rolefit.accesslog.RedactingLogger
+		--logger-class advisor.logs.GunicornLogger
 
 loadtest: install
 	$(BIN)/python -m benchmarks.loadtest

@@ -257,7 +257,11 @@ class QuestionAdmin(CriteriaAdmin):
 
 
 class AnswerOptionForm(forms.ModelForm):
-    """A single option edited (or reverted) on its own page, checked with its siblings."""
+    """A single option edited (or reverted) on its own page, checked with its siblings.
+
+    The siblings are the question's other options as they are now: a deleted option being
+    restored from its history is not among them, and its key may have been reused meanwhile.
+    """
 
     class Meta:
         model = models.AnswerOption
@@ -268,11 +272,9 @@ class AnswerOptionForm(forms.ModelForm):
         if self.instance.pk and not self.errors:
             question = self.instance.question
             options = [
-                {"key": cleaned["key"], "value": cleaned["value"]}
-                if option.pk == self.instance.pk
-                else {"key": option.key, "value": option.value}
-                for option in question.options.all()
-            ]
+                {"key": option.key, "value": option.value}
+                for option in question.options.exclude(pk=self.instance.pk)
+            ] + [{"key": cleaned["key"], "value": cleaned["value"]}]
             problems = services.question_edit_problems(question=question, options=options)
             if problems:
                 raise ValidationError(problems)
@@ -386,6 +388,9 @@ class ScoringPolicyAdmin(SingleRecordAdmin):
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Shown, never added, changed or deleted in the admin."""
+
+    # An assessment's page on the site is its private link: never linked from the admin.
+    view_on_site = False
 
     def has_add_permission(self, request):
         return False

@@ -1,6 +1,7 @@
 """Admin pages beyond the model pages: criteria history, export, questionnaire preview, status box.
 
-Each view is wrapped by `AdminSite.admin_view` (staff login, CSRF) and checks its own permission.
+Each view but `view_on_site_closed` (a 404 for everyone) is wrapped by `AdminSite.admin_view` (staff
+login, CSRF) and checks its own permission.
 """
 
 from collections import defaultdict
@@ -9,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import CharField, OuterRef, Subquery, Value
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -61,6 +62,17 @@ def criteria_status(user) -> dict[str, Any]:
         if can_preview(user)
         else None,
     }
+
+
+def view_on_site_closed(request):
+    """The admin's "view on site" route (`/admin/r/<content type>/<id>/`), closed for every model.
+
+    Django's version needs only staff status and redirects to `get_absolute_url()`: for an
+    assessment (and any later model reached through a link token) that is the private link, so
+    any HR admin could collect every client's link by walking ids. RoleFit's admin has no public
+    page to link to; `view_on_site = False` on the admin classes hides the button as well.
+    """
+    raise Http404
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from advisor import models, presentation, scoring
+from advisor import models, pdf_fetcher, presentation, scoring
 from advisor.ratelimit import rate_limit
 
 PDF_TEMPLATE = "advisor/report_pdf.html"
@@ -173,23 +173,23 @@ def _pdf_engine() -> _PdfEngine:
 
                 font_config = FontConfiguration()
                 stylesheet = weasyprint.CSS(
-                    filename=finders.find(PDF_STYLESHEET), font_config=font_config
+                    filename=finders.find(PDF_STYLESHEET),
+                    font_config=font_config,
+                    url_fetcher=pdf_fetcher.data_only_fetcher(),
                 )
                 _engine = _PdfEngine(weasyprint.HTML, stylesheet, font_config)
     return _engine
 
 
-def _refuse_fetch(url: str, *args, **kwargs):
-    # The report embeds everything it shows; never let a document make WeasyPrint read a file or
-    # call a server.
-    raise ValueError(f"RoleFit's PDF fetches nothing: {url[:80]}")
-
-
 def render_pdf(assessment: models.Assessment) -> bytes:
-    html = render_to_string(PDF_TEMPLATE, report_context(assessment))
+    return html_to_pdf(render_to_string(PDF_TEMPLATE, report_context(assessment)))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The PDF of `html` with the report's stylesheet; it fetches nothing but `data:` URLs."""
     engine = _pdf_engine()
     with _render_lock:
-        document = engine.html_class(string=html, url_fetcher=_refuse_fetch)
+        document = engine.html_class(string=html, url_fetcher=pdf_fetcher.data_only_fetcher())
         return document.write_pdf(stylesheets=[engine.stylesheet], font_config=engine.font_config)
 
 

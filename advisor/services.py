@@ -22,7 +22,7 @@ from typing import Any
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -556,6 +556,30 @@ def criteria_delete_all() -> None:
         model.objects.all().delete()
 
 
+CRITERIA_OBJECT_INVALID = "The file's %(model)s “%(object)s”: %(problem)s"
+
+
+def _criteria_object_save(obj) -> None:
+    """Validate one deserialized object (constraints and uniqueness against what is loaded so
+    far: a reserved slug, a second role or policy) and save it; ValidationError names it."""
+    instance = obj.object
+    try:
+        instance.full_clean()
+        # A rule the model does not state (or a race) still ends as a clear error, not a 500.
+        with transaction.atomic():
+            obj.save()
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+    except IntegrityError as error:
+        problem = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    else:
+        return
+    raise ValidationError(
+        _(CRITERIA_OBJECT_INVALID)
+        % {"model": instance._meta.verbose_name, "object": instance, "problem": problem}
+    )
+
+
 @transaction.atomic
 def criteria_load(*, path: Path = DEFAULT_CRITERIA_FILE, reset: bool = False) -> int:
     """Load criteria from a fixture file into the database, validated, all or nothing.
@@ -576,8 +600,7 @@ def criteria_load(*, path: Path = DEFAULT_CRITERIA_FILE, reset: bool = False) ->
                 _("The file holds a %(model)s, which is not criteria.")
                 % {"model": obj.object._meta.label}
             )
-        obj.object.full_clean(validate_unique=False, validate_constraints=False)
-        obj.save()
+        _criteria_object_save(obj)
     # Fixture objects are saved "raw", which django-simple-history does not record: start each
     # object's history here, so an HR admin's first edit can be compared and reverted.
     for model in CRITERIA_MODELS:

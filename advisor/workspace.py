@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from functools import wraps
 
@@ -230,8 +231,18 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_safe(value: str) -> str:
-    """Neutralise a cell a spreadsheet would read as a formula (OWASP: prefix a single quote)."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    """Neutralise a cell a spreadsheet would read as a formula (OWASP: prefix a single quote).
+
+    Spreadsheets also take the full-width signs (＝ ＋ － ＠, and the small ﹦ ﹢ ﹣) as formula
+    signs and skip invisible format characters (a zero-width space, a BOM) before them: the
+    check is on the first character that is not one, in its compatibility (NFKC) form.
+    """
+    if value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    visible = next((c for c in value if unicodedata.category(c) != "Cf"), "")
+    if unicodedata.normalize("NFKC", visible).startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def _number(value) -> str:

@@ -192,7 +192,7 @@ http {{
     uwsgi_temp_path {temp / "uwsgi"};
     scgi_temp_path {temp / "scgi"};
 
-    # Access lines show /a/…/ for the private tokens, like rolefit.accesslog for gunicorn: the
+    # Access lines show /a/…/ for the private tokens, like advisor.logs for gunicorn: the
     # same paths (a segment after /a/ or /assessments/ that another slash follows).
     map $request_uri $redacted_uri {{
         "~^(?<uri_head>/(?:a|assessments)/)[A-Za-z0-9_-]+(?<uri_tail>/.*)$"
@@ -463,7 +463,7 @@ class Stack:
             "--bind", f"{LOOPBACK}:{port}", "--workers", str(workers), "--worker-class", "sync",
             "--no-control-socket", "--timeout", "30",
             "--access-logfile", str(self.logs / f"{name}-access.log"),
-            "--logger-class", "rolefit.accesslog.RedactingLogger",
+            "--logger-class", "advisor.logs.GunicornLogger",
         ]  # fmt: skip
         service = self._spawn(name, command, cwd=ROOT, env=env)
         service.group = True

@@ -52,11 +52,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request carries its id (advisor/middleware.py).
+    "advisor.middleware.RequestIdMiddleware",
+    "advisor.middleware.PrivateLinkNoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the first reader of a body (CSRF): hostile charsets, unstorable text, file parts.
+    "advisor.middleware.RequestGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -215,8 +220,42 @@ def env_rate(name: str, default: str) -> str:
     return value
 
 
-# Per client address, fixed windows (advisor/ratelimit.py). Submissions: a workshop of 50 people
-# behind one office address submits within a minute; a script is still stopped.
+# Logging: every record RoleFit or Django writes goes to stderr once, tokens in paths redacted,
+# with the request id; tracebacks of unhandled exceptions come from django.request (the default
+# configuration writes nothing with debug off and ADMINS empty). DJANGO_LOG_FORMAT=json writes
+# one JSON object per line for log collectors.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be 'text' or 'json'.")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "advisor.logs.RedactFilter"}},
+    "formatters": {
+        "text": {"()": "advisor.logs.TextFormatter"},
+        "json": {"()": "advisor.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        # Replaces Django's default handlers (console only while debugging, mail to ADMINS).
+        "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "rolefit": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # WeasyPrint warns about every CSS property it ignores (the report's inline SVG styles),
+        # several lines per PDF; refused URLs are logged by rolefit.pdf.
+        "weasyprint": {"level": "ERROR"},
+    },
+}
+
+# Per client address, fixed windows (advisor/ratelimit.py).
+# Submissions: a workshop of 50 people behind one office address submits within a minute; a
+# script is still stopped.
 ROLEFIT_RATE_SUBMIT = env_rate("ROLEFIT_RATE_SUBMIT", "60/m")
 ROLEFIT_RATE_PDF = env_rate("ROLEFIT_RATE_PDF", "20/m")
 # Mail sent on a visitor's request ("email me this link") and team assessments started.

@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from advisor import admin_views
 
 urlpatterns = [
+    # Before the admin's own: its "view on site" route needs only staff status and follows
+    # get_absolute_url(), which for an assessment is the private link (PRODUCT.md §1).
+    re_path(r"^admin/r/", admin_views.view_on_site_closed, name="view_on_site_closed"),
     path("admin/", admin.site.urls),
     # Only sign-in and sign-out: RoleFit sends no email, so no password-reset pages.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

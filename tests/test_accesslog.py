@@ -1,4 +1,4 @@
-"""Access logs carry no assessment token (rolefit/accesslog.py)."""
+"""Access logs carry no assessment token (advisor/logs.py, as `make serve` runs gunicorn)."""
 
 import datetime
 from types import SimpleNamespace
@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from gunicorn.config import Config
 
-from rolefit import accesslog
+from advisor import logs
 
 TOKEN = "Zq3-x_9AbCdEfGhIjKlMnOpQrStUvWx"
 
@@ -26,13 +26,13 @@ TOKEN = "Zq3-x_9AbCdEfGhIjKlMnOpQrStUvWx"
     ],
 )
 def test_redact(path, logged):
-    assert accesslog.redact(path) == logged
+    assert logs.redact(path) == logged
 
 
 def test_gunicorn_access_line_has_no_token(capsys):
     config = Config()
     config.set("accesslog", "-")
-    logger = accesslog.RedactingLogger(config)
+    logger = logs.GunicornLogger(config)
     environ = {
         "REQUEST_METHOD": "GET",
         "RAW_URI": f"/a/{TOKEN}/report/",

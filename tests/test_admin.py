@@ -1,13 +1,17 @@
 """The criteria in the admin: access, validation, history and revert, versions, export/import."""
 
+import html
 import io
 import json
+import re
+import urllib.parse
 from decimal import Decimal
 
 import pytest
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.test import Client
@@ -272,6 +276,88 @@ def test_assessments_are_read_only_for_superusers(
     assessment.refresh_from_db()
     assert assessment.company == "Acme"
     assert client.post(admin_url(models.Assessment, "delete", assessment.pk)).status_code == 403
+
+
+# ---------------------------------------------------------------------------------------------
+# No admin route reveals a private link (PRODUCT.md §1: least privilege, also in the admin)
+
+LINK = re.compile(r"""(?:href|action|src)\s*=\s*["']([^"']+)["']""")
+CRAWL_LIMIT = 300
+
+
+def crawl(client, start: str) -> dict[str, object]:
+    """Every admin page reachable from `start` by links and redirects (GET only), by URL."""
+    pages: dict[str, object] = {}
+    queue = [start]
+    while queue and len(pages) < CRAWL_LIMIT:
+        url = queue.pop(0)
+        if url in pages:
+            continue
+        response = client.get(url)
+        pages[url] = response
+        found = [response["Location"]] if response.has_header("Location") else []
+        if response.get("Content-Type", "").startswith("text/html"):
+            found += [html.unescape(href) for href in LINK.findall(response.content.decode())]
+        for href in found:
+            target = urllib.parse.urlsplit(urllib.parse.urljoin(url, href))
+            if target.netloc not in ("", "testserver") or not target.path.startswith("/admin/"):
+                continue
+            if target.path.startswith("/admin/logout/"):
+                continue
+            queue.append(target.path + (f"?{target.query}" if target.query else ""))
+    return pages
+
+
+def view_on_site_urls() -> list[str]:
+    """Django's "view on site" route for every object of every model the admin knows."""
+    urls = []
+    for model in admin.site._registry:
+        content_type = ContentType.objects.get_for_model(model)
+        for pk in model.objects.values_list("pk", flat=True)[:50]:
+            urls.append(f"/admin/r/{content_type.pk}/{pk}/")
+    return urls
+
+
+@pytest.mark.django_db
+def test_no_admin_page_an_hr_admin_reaches_reveals_a_private_link(
+    default_criteria, assessment_factory, hr_client
+):
+    tokens = [
+        assessment_factory(answers=examples.BOTH, company=f"Client {n}").token for n in range(3)
+    ]
+    pages = crawl(hr_client, reverse("admin:index"))
+    assert len(pages) > 50, "the crawl should reach the criteria pages"
+    for url in [*view_on_site_urls(), *pages]:
+        response = pages.get(url) or hr_client.get(url)
+        text = response.content.decode(errors="replace") + response.get("Location", "")
+        for token in tokens:
+            assert token not in text, url
+        assert "/a/" not in response.get("Location", ""), url
+    # The view-on-site route is closed for every model and every user.
+    assessment = models.Assessment.objects.first()
+    content_type = ContentType.objects.get_for_model(models.Assessment)
+    assert hr_client.get(f"/admin/r/{content_type.pk}/{assessment.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_not_even_a_superuser_is_offered_view_on_site_for_an_assessment(
+    default_criteria, assessment_factory, client, superuser
+):
+    assessment = assessment_factory(answers=examples.BOTH)
+    client.force_login(superuser)
+    content_type = ContentType.objects.get_for_model(models.Assessment)
+    assert client.get(f"/admin/r/{content_type.pk}/{assessment.pk}/").status_code == 404
+    page = client.get(admin_url(models.Assessment, "change", assessment.pk)).content.decode()
+    assert assessment.token not in page
+    assert "/admin/r/" not in page
+
+
+def test_no_admin_class_offers_view_on_site_for_a_model_with_a_public_url():
+    """The rule for every model to come (team assessments, invitations): a model whose URL on
+    the site is a private link is never linked from the admin."""
+    for model, model_admin in admin.site._registry.items():
+        if hasattr(model, "get_absolute_url"):
+            assert model_admin.view_on_site is False, model
 
 
 # ---------------------------------------------------------------------------------------------
@@ -541,6 +627,36 @@ def test_a_deleted_option_can_be_reverted(default_criteria, hr_client):
     data = change_form_data(hr_client, revert_url)
     assert hr_client.post(revert_url, data).status_code == 302
     assert models.AnswerOption.objects.filter(question__slug="team-count", key="not-sure").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("deleted", [True, False], ids=["deleted", "renamed"])
+def test_reverting_an_option_whose_key_was_reused_is_a_form_error(
+    default_criteria, hr_client, deleted
+):
+    """Was an IntegrityError (500) for a deleted option: its key was not checked against the
+    options that exist now."""
+    question = models.Question.objects.get(slug="team-count")
+    option = question.options.get(key="not-sure")
+    url, data = question_edit(hr_client, "team-count")
+    index = row(data, "options", "key", "not-sure")
+    if deleted:
+        data[f"options-{index}-DELETE"] = "on"
+    else:
+        data[f"options-{index}-key"] = "unsure"
+    assert hr_client.post(url, data).status_code == 302
+    # Another option takes the key.
+    url, data = question_edit(hr_client, "team-count")
+    data[f"options-{row(data, 'options', 'key', 'none')}-key"] = "not-sure"
+    assert hr_client.post(url, data).status_code == 302
+    old = models.AnswerOption.history.filter(id=option.pk, key="not-sure").earliest("history_id")
+    revert_url = admin_url(models.AnswerOption, "simple_history", option.pk, old.history_id)
+    before = sorted(question.options.values_list("pk", "key"))
+    response = hr_client.post(revert_url, change_form_data(hr_client, revert_url))
+    assert response.status_code == 200, "the revert was accepted"
+    form = response.context["adminform"].form
+    assert any("not-sure" in message for message in form.non_field_errors())
+    assert sorted(question.options.values_list("pk", "key")) == before
 
 
 @pytest.mark.django_db

@@ -1,6 +1,7 @@
 """Default criteria loading, validation rules and database constraints."""
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -197,6 +198,37 @@ def test_file_with_a_bad_weight_is_rejected(tmp_path):
 
     path = _write_fixture(tmp_path, bad_weight)
     with pytest.raises(CommandError, match="at most 10"):
+        call_command("load_default_criteria", "--from", str(path))
+    assert not services.criteria_exist()
+
+
+def _reserved_slug(data):
+    next(o for o in data if o["model"] == "advisor.question")["fields"]["slug"] = "company"
+
+
+def _second_role(data):
+    role = next(o for o in data if o["model"] == "advisor.role")
+    data.insert(2, {**role, "pk": 99})
+
+
+def _second_policy(data):
+    policy = next(o for o in data if o["model"] == "advisor.scoringpolicy")
+    data.append({**policy, "pk": 99})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (_reserved_slug, "The file's question “company”: This slug is reserved"),
+        (_second_role, "The file's role “Product owner”: Role with this Slug already exists."),
+        (_second_policy, "The file's scoring policy “Scoring policy”: Scoring policy with this"),
+    ],
+)
+def test_a_file_the_database_would_refuse_is_a_clear_error(tmp_path, mutate, message):
+    # Each was a raw IntegrityError (a traceback) before the objects were validated in full.
+    path = _write_fixture(tmp_path, mutate)
+    with pytest.raises(CommandError, match=re.escape(message)):
         call_command("load_default_criteria", "--from", str(path))
     assert not services.criteria_exist()
 

@@ -111,7 +111,7 @@ def test_bad_filters_export_everything_rather_than_fail(consultant_client, defau
     assert len(rows) == 2
 
 
-@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r", "＝", "＠", "\u200b="])
 def test_formula_cells_are_neutralised(consultant_client, default_criteria, prefix):
     dangerous = f'{prefix}HYPERLINK("http://evil.example","x")'
     services.assessment_create(company=dangerous, respondent_name=dangerous, answers=examples.BOTH)
@@ -130,6 +130,16 @@ def test_formula_cells_are_neutralised(consultant_client, default_criteria, pref
         ("", ""),
         ("-", "'-"),
         (" =1", " =1"),
+        # Full-width and small signs, and invisible characters before a sign, were let through.
+        ("＝1+2", "'＝1+2"),
+        ("＋1", "'＋1"),
+        ("－1", "'－1"),
+        ("＠SUM(A1)", "'＠SUM(A1)"),
+        ("﹦1", "'﹦1"),
+        ("\u200b=1+2", "'\u200b=1+2"),
+        ("\ufeff\u200d@x", "'\ufeff\u200d@x"),
+        ("\u200b", "\u200b"),
+        ("Ａcme", "Ａcme"),
     ],
 )
 def test_csv_safe(value, expected):

@@ -5,6 +5,8 @@ A submission is valid (302 to its result, exactly one new row holding what was s
 nothing is saved. Never a 500. Rate limits are off here (tests/conftest.py).
 """
 
+import codecs
+import encodings.aliases
 import json
 import secrets
 import urllib.parse
@@ -36,6 +38,13 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 # Text a browser could send: any character but NUL and lone surrogates (not encodable).
 PLAIN = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+
+
+def _is_text_codec(name: str) -> bool:
+    try:
+        return codecs.lookup(name)._is_text_encoding
+    except LookupError:
+        return False
 
 
 def huge(min_size: int = 201):
@@ -211,6 +220,52 @@ def test_a_repeated_field_is_refused_even_with_the_same_value(client, questions,
     repeated = data.draw(st.sampled_from(pairs))
     before = models.Assessment.objects.count()
     assert_nothing_saved(post(client, [*pairs, repeated]), before)
+
+
+# Every text codec Python knows, by a name it answers to, and names it does not know.
+CODECS = sorted(
+    {
+        codecs.lookup(name).name
+        for name in set(encodings.aliases.aliases.values())
+        if _is_text_codec(name)
+    }
+)
+
+
+@fuzz(150)
+@given(
+    data=st.data(),
+    charset=st.one_of(
+        st.sampled_from(CODECS),
+        st.text(st.characters(min_codepoint=33, max_codepoint=126, exclude_characters=";,\"\\"),
+                min_size=1, max_size=20),
+    ),
+    surrogates=st.lists(st.integers(0xD800, 0xDFFF), max_size=3),
+)  # fmt: skip
+def test_any_declared_charset_is_utf8_or_a_400_and_never_half_saves(
+    client, questions, data, charset, surrogates
+):
+    """A valid submission with `\\udXXX` escapes (lone surrogates in unicode_escape) in its text,
+    sent under any charset: read as UTF-8 (UTF-8's names, or a name Python does not know) or
+    refused with a 400; never a 500, never a surrogate in the database."""
+    pairs = dict(data.draw(valid_submission(questions)))
+    pairs["company"] += "".join(f"\\u{code:04x}" for code in surrogates)
+    before = models.Assessment.objects.count()
+    response = client.generic(
+        "POST",
+        reverse("advisor:assess"),
+        encode(list(pairs.items())).encode(),
+        content_type=f"{FORM_CONTENT_TYPE}; charset={charset}",
+    )
+    try:
+        codec = codecs.lookup(charset).name
+    except LookupError:
+        codec = None
+    if codec in (None, "utf-8"):
+        assert_saved_once(response, before, list(pairs.items()))
+    else:
+        assert response.status_code == 400
+        assert models.Assessment.objects.count() == before
 
 
 # --- Hand-built requests --------------------------------------------------------------------------

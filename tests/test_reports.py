@@ -265,11 +265,6 @@ def test_pdf_with_the_longest_notes_still_renders(client, default_criteria):
     assert pages > 3 and "A long paragraph of advice." in text
 
 
-def test_pdf_fetches_nothing(default_criteria):
-    with pytest.raises(ValueError):
-        reports._refuse_fetch("file:///etc/passwd")
-
-
 def test_pdf_query_count(client, standard_report, django_assert_max_num_queries):
     client.get(pdf_url(standard_report))  # WeasyPrint loads on the first PDF
     with django_assert_max_num_queries(1):

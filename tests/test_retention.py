@@ -14,7 +14,12 @@ from django.utils import timezone
 from simple_history.models import registered_models
 
 from advisor import models, services
-from advisor.management.commands.purge_assessments import DAYS_INVALID, DAYS_MISSING
+from advisor.management.commands.purge_assessments import (
+    DAYS_INVALID,
+    DAYS_MISSING,
+    DAYS_TOO_MANY,
+    MAX_DAYS,
+)
 from tests import examples
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +114,23 @@ def test_the_command_rejects_a_bad_period(value):
     with pytest.raises(CommandError) as error:
         call_command("purge_assessments", "--older-than", value)
     assert str(error.value) == DAYS_INVALID.format(value=value)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["365001", "999999999999", "9" * 400])
+def test_a_period_beyond_any_date_is_a_one_line_error(default_criteria, value):
+    # 999999999999 was an OverflowError (a traceback) computing the cutoff date.
+    with pytest.raises(CommandError) as error:
+        call_command("purge_assessments", "--older-than", value)
+    assert str(error.value) == DAYS_TOO_MANY.format(max_days=MAX_DAYS, value=value)
+
+
+@pytest.mark.django_db
+def test_the_longest_period_works(default_criteria, assessment_factory, capsys):
+    assessment_factory()
+    call_command("purge_assessments", "--older-than", str(MAX_DAYS))
+    assert capsys.readouterr().out == f"Deleted 0 assessments older than {MAX_DAYS} days.\n"
+    assert models.Assessment.objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -210,3 +210,17 @@ def test_the_login_pages_need_a_csrf_token(superuser):
         response = client.post(url, {"username": "root", "password": PASSWORD})
         assert response.status_code == 403
     assert not logged_in(client)
+
+
+# --- Caching of private pages ---------------------------------------------------------------------
+
+
+def test_pages_behind_a_private_link_are_never_stored(client, default_criteria, assessment_factory):
+    assessment = assessment_factory()
+    # The result page sent no Cache-Control: a shared cache could keep a client's result.
+    for name in ("advisor:result", "advisor:delete", "advisor:report"):
+        response = client.get(reverse(name, kwargs={"token": assessment.token}))
+        assert response.status_code == 200, name
+        cache_control = response["Cache-Control"]
+        assert "no-store" in cache_control and "private" in cache_control, name
+    assert "Cache-Control" not in client.get(reverse("advisor:home"))

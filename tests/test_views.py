@@ -337,7 +337,7 @@ def test_result_keeps_its_meaning_when_the_criteria_change(client, default_crite
     link.weight = Decimal("5")
     link.save()
     policy = models.ScoringPolicy.objects.get()
-    policy.advice_both = "Completely different advice."
+    policy.advice_both_pm_first = "Completely different advice."
     policy.save()
     models.Question.objects.filter(slug="team-count").update(text="Reworded teams question?")
     services.criteria_touch()

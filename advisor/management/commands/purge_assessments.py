@@ -5,8 +5,12 @@ from django.db import DatabaseError
 
 from advisor import services
 
+# 1,000 years: far beyond any retention period, and a cutoff date Python can still represent
+# (999999999999 days was an OverflowError).
+MAX_DAYS = 365_000
 DAYS_MISSING = "--older-than DAYS is required (a whole number of days, at least 1)."
 DAYS_INVALID = "--older-than must be a whole number of days, at least 1, not {value!r}."
+DAYS_TOO_MANY = "--older-than must be at most {max_days} days (1,000 years), not {value}."
 PURGE_FAILED = "cannot purge assessments (nothing was deleted): {error}"
 
 
@@ -26,6 +30,8 @@ class Command(BaseCommand):
         if not older_than.isascii() or not older_than.isdigit() or int(older_than) < 1:
             raise CommandError(DAYS_INVALID.format(value=older_than))
         days = int(older_than)
+        if days > MAX_DAYS:
+            raise CommandError(DAYS_TOO_MANY.format(max_days=MAX_DAYS, value=older_than))
         try:
             count = services.assessments_purge(older_than_days=days, dry_run=dry_run)
         except DatabaseError as error:
