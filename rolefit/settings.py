@@ -224,6 +224,8 @@ def env_rate(name: str, default: str) -> str:
 # Per client address, fixed windows (advisor/ratelimit.py).
 ROLEFIT_RATE_SUBMIT = env_rate("ROLEFIT_RATE_SUBMIT", "10/m")
 ROLEFIT_RATE_PDF = env_rate("ROLEFIT_RATE_PDF", "20/m")
+# Starting a team assessment (/t/new/); joining one counts under ROLEFIT_RATE_SUBMIT.
+ROLEFIT_RATE_TEAM = env_rate("ROLEFIT_RATE_TEAM", "10/h")
 
 # Brute-force protection for both login pages (/admin/login/ and /accounts/login/): django-axes
 # guards the authentication backend itself. Five failures for one username from one address lock

@@ -28,6 +28,7 @@ def test_settings():
     with override_settings(
         ROLEFIT_RATE_SUBMIT="off",
         ROLEFIT_RATE_PDF="off",
+        ROLEFIT_RATE_TEAM="off",
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
