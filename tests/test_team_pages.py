@@ -516,3 +516,45 @@ def test_result_json_is_plain_json_without_the_page_s_extras(client, named_team)
     assert response["Content-Type"] == "application/json"
     assert "agenda" not in json.loads(response.content)
     assert reverse("advisor:team_result_json", kwargs={"token": "x"}) == "/t/x/result.json"
+
+
+# ---------------------------------------------------------------------------------------------
+# The cap under concurrent joins
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_joins_never_pass_the_cap(default_criteria):
+    """Eight joins race for the last three places: exactly three get in, the rest are refused as
+    full, and the positions stay unique. Each thread has its own database connection."""
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:"):
+        pytest.skip("an in-memory SQLite database shares one cache between threads, no locks")
+    team = team_services.team_create(
+        company="Acme", organiser_name="Ann", organiser_email="a@example.com", anonymous=True
+    )
+    for _ in range(models.TEAM_MAX_RESPONDENTS - 3):
+        team_services.team_join(team_id=team.pk, answers=examples.BOTH)
+    barrier = threading.Barrier(8)
+    outcomes = []
+
+    def racer():
+        try:
+            barrier.wait()
+            team_services.team_join(team_id=team.pk, answers=examples.NEITHER)
+            outcomes.append("joined")
+        except team_services.TeamFull:
+            outcomes.append("full")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=racer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["full"] * 5 + ["joined"] * 3
+    positions = list(team.respondents.values_list("position", flat=True))
+    assert sorted(positions) == list(range(1, models.TEAM_MAX_RESPONDENTS + 1))
