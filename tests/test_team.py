@@ -5,6 +5,8 @@ scores every distinct answer through the engine's `score_values`, sharing no cod
 `advisor.team`.
 """
 
+import json
+import os
 import random
 import subprocess
 import sys
@@ -285,3 +287,19 @@ def test_importing_the_team_module_loads_no_django():
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
     )
     assert completed.stdout.strip() == "False"
+
+
+@pytest.mark.slow
+def test_the_team_benchmark_runs_and_meets_its_goal():
+    """benchmarks/team.py in its own process (it configures Django itself): 50 respondents."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.team", "--teams", "2"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+    )
+    report = json.loads(completed.stdout)
+    assert report["respondents"] == 50 and report["teams"] == 2
+    assert 0 < report["worst_ms"] <= report["goal_ms"]
