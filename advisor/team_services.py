@@ -9,6 +9,7 @@ Every change of the team moves `Team.changed_at`, which keys the cached team res
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 from typing import Any
@@ -268,10 +269,14 @@ def team_result(team_obj: models.Team, respondents: list[Respondent]) -> dict[st
     language of the summary). The cached value names nobody: respondents appear as their
     places in the display order, and names are put in per request (`team_result_named`).
     """
-    key = f"rolefit:team:{team_obj.pk}:{team_obj.changed_at.isoformat()}:{get_language()}"
+    ordered = display_order(team_obj, respondents)
+    # The respondents' ids too: a change that forgets to move `changed_at` (a bulk delete by the
+    # retention purge) must not serve a result whose places no longer match.
+    members = hashlib.sha256(",".join(str(r.id) for r in ordered).encode()).hexdigest()[:16]
+    key = f"rolefit:team:{team_obj.pk}:{team_obj.changed_at.isoformat()}:{members}:{get_language()}"
     computed = cache.get(key)
     if computed is None:
-        computed = _compute(team_obj, display_order(team_obj, respondents))
+        computed = _compute(team_obj, ordered)
         cache.set(key, computed, RESULT_CACHE_SECONDS)
     return computed
 

@@ -558,3 +558,18 @@ def test_concurrent_joins_never_pass_the_cap(default_criteria):
     assert sorted(outcomes) == ["full"] * 5 + ["joined"] * 3
     positions = list(team.respondents.values_list("position", flat=True))
     assert sorted(positions) == list(range(1, models.TEAM_MAX_RESPONDENTS + 1))
+
+
+def test_a_deleted_respondent_leaves_the_team_result(client, named_team):
+    url = f"/t/{named_team.organiser_token}/result.json"
+    assert client.get(url).json()["respondents"] == 4
+    carl = named_team.respondents.get(position=2)
+    assert client.post(f"/a/{carl.token}/delete/").status_code == 302
+    data = client.get(url).json()
+    assert data["respondents"] == 3
+    assert [i["respondent"] for i in data["individual"]] == ["Ann Lee", "Sue Park", "Dana Ito"]
+    assert data["verdict"]["outcome"] == "product-manager"
+    # A delete that does not move the team's last change (a bulk purge) is noticed too.
+    named_team.respondents.filter(position=1).delete()
+    assert client.get(url).json()["respondents"] == 2
+    assert client.get(f"/t/{named_team.organiser_token}/result/").status_code == 200
