@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from advisor import models
 from advisor.services import CriteriaBundle
+from advisor.team_services import NAME_REQUIRED
 
 COMPANY_REQUIRED = _("Enter the name of your company.")
 ANSWER_REQUIRED = _("Choose an answer, or “Not sure”.")
@@ -318,7 +319,6 @@ TEAM_START_FIELDS = (
 ORGANISER_NAME_REQUIRED = _("Enter your name: respondents see who invited them.")
 ORGANISER_EMAIL_REQUIRED = _("Enter your email address.")
 EXPECTED_RANGE = _("Enter a number from 2 to 50, or leave it empty.")
-RESPONDENT_NAME_REQUIRED = _("Enter your name: this team shows who answered what.")
 
 
 class TeamStartForm(forms.Form):
@@ -416,7 +416,7 @@ class TeamJoinForm(AssessmentForm):
             name = self.fields["respondent-name"]
             name.label = _("Your name")
             name.required = True
-            name.error_messages["required"] = RESPONDENT_NAME_REQUIRED
+            name.error_messages["required"] = NAME_REQUIRED
             self.fields["respondent-title"] = forms.CharField(
                 label=_("Your job title (optional)"),
                 max_length=models.RESPONDENT_TITLE_MAX_LENGTH,

@@ -385,6 +385,13 @@ def _missing_answers(result: dict, index: SnapshotIndex, listed: bool) -> list[s
     ]
 
 
+# What the team result (advisor/team_presentation.py) words the same way as a single result.
+role_name = _role_name
+option_label = _label
+statement_in_sentence = _statement
+joined = _joined
+
+
 def _needed(result: dict, role: str) -> bool:
     need = result["need"].get(role)
     return need is not None and need >= min_need_of(result)

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from advisor import presentation, scoring
+from advisor import presentation, scoring, snapshots
 
 AGREEMENT_WORDS = {
     "very high": gettext_lazy("very high"),
@@ -88,7 +88,7 @@ def pivotal_sentence(names: list[str], statement: str, answer: str, outcome: str
         "If the team took %(whose)s view on %(statement)s (%(answer)s), the advice would be "
         "%(outcome)s."
     ) % {
-        "whose": presentation._joined([_possessive(name) for name in names]),
+        "whose": presentation.joined([_possessive(name) for name in names]),
         "statement": statement,
         "answer": answer,
         "outcome": presentation.OUTCOME_NAMES[outcome],
@@ -121,7 +121,7 @@ def team_context(
         "min_need_text": presentation.percent_text(presentation.min_need_of(verdict)),
         "role_needs": [
             {
-                "name": presentation._role_name(index, role),
+                "name": presentation.role_name(index, role),
                 "need_text": presentation.percent_text(verdict["need"].get(role)),
             }
             for role in presentation.role_order(outcome, lead)
@@ -133,7 +133,7 @@ def team_context(
     context.update(
         {
             "summary": verdict["summary"],
-            "advice": presentation.snapshots.advice_text(content, outcome, lead),
+            "advice": snapshots.advice_text(content, outcome, lead),
             "unanswered": presentation.unanswered_questions(verdict, index)
             if outcome == scoring.UNDETERMINED
             else [],
@@ -148,7 +148,7 @@ def team_context(
                     "agrees": row["outcome"] == outcome,
                     "needs": [
                         {
-                            "name": presentation._role_name(index, role),
+                            "name": presentation.role_name(index, role),
                             "need_text": presentation.percent_text(row["need"].get(role)),
                         }
                         for role in scoring.ROLES
@@ -162,7 +162,7 @@ def team_context(
                     "text": snapshot_questions[q["question"]]["text"],
                     "section": snapshot_questions[q["question"]]["section"],
                     "answered": q["answered"],
-                    "nearest": presentation._label(
+                    "nearest": presentation.option_label(
                         index, q["question"], computed["nearest"].get(q["question"])
                     ),
                     "agreement_text": agreement_text(q["agreement"], q["agreement_label"]),
@@ -174,8 +174,8 @@ def team_context(
             "pivotal": [
                 pivotal_sentence(
                     [labels[place] for place in p["places"]],
-                    presentation._statement(index, p["question"]),
-                    presentation._label(index, p["question"], p["answer"]),
+                    presentation.statement_in_sentence(index, p["question"]),
+                    presentation.option_label(index, p["question"], p["answer"]),
                     p["outcome"],
                 )
                 for p in computed["pivotal"]

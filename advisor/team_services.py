@@ -25,8 +25,6 @@ from django.utils.translation import gettext_lazy as _
 from advisor import models, presentation, scoring, services, team
 from advisor.selectors import Respondent
 
-TEAM_CLOSED = _("This team assessment is closed: it takes no more answers.")
-TEAM_FULL = _("This team assessment already has {limit} respondents, the most it takes.")
 NOT_A_TEAM_RESPONDENT = "The assessment does not belong to a team."
 NAME_REQUIRED = _("Enter your name: this team shows who answered what.")
 

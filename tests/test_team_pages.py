@@ -573,3 +573,17 @@ def test_a_deleted_respondent_leaves_the_team_result(client, named_team):
     named_team.respondents.filter(position=1).delete()
     assert client.get(url).json()["respondents"] == 2
     assert client.get(f"/t/{named_team.organiser_token}/result/").status_code == 200
+
+
+def test_the_team_summary_names_the_nearest_option_in_the_team_s_voice(client, default_criteria):
+    team = start(client)
+    join(client, team, examples.BOTH, "Ann")  # agree everywhere
+    join(client, team, examples.STANDARD_REPORT, "Bob")  # neutral on delivery, agree on business
+    verdict = client.get(f"/t/{team.organiser_token}/result.json").json()["verdict"]
+    # Delivery pools to 0.625, exactly between Neutral and Agree: Neutral, nearer the middle.
+    assert verdict["outcome"] == "product-manager"
+    assert "mainly because the team mostly answered “Agree” to “" in verdict["summary"]
+    assert "you answered" not in verdict["summary"]
+    assert "the team's answers call less for" in verdict["summary"]
+    page = client.get(f"/t/{team.organiser_token}/result/").content.decode()
+    assert "the team mostly answered Neutral" in page  # a product-owner driver
