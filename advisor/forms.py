@@ -124,7 +124,31 @@ class QuestionSection(LayoutObject):
         )
 
 
-class AssessmentForm(forms.Form):
+class StrictForm(forms.Form):
+    """A form that refuses fields it does not have and fields sent twice; `tampered` tells such
+    hand-made requests (answered with 400) from a person's mistakes."""
+
+    def clean(self):
+        cleaned = super().clean()
+        allowed = {*self.fields, CSRF_FIELD}
+        if any(name not in allowed for name in self.data):
+            self.add_error(None, forms.ValidationError(UNKNOWN_FIELDS, code="unknown_fields"))
+        getlist = getattr(self.data, "getlist", None)
+        if getlist and any(len(getlist(name)) > 1 for name in self.fields):
+            self.add_error(None, forms.ValidationError(REPEATED_FIELDS, code="repeated_fields"))
+        return cleaned
+
+    @property
+    def tampered(self) -> bool:
+        """Whether the errors are ones only a hand-made request can cause (answered with 400)."""
+        return any(
+            error.code in TAMPERED_CODES
+            for errors in self.errors.as_data().values()
+            for error in errors
+        )
+
+
+class AssessmentForm(StrictForm):
     """Company, respondent and one required radio question per active question."""
 
     def __init__(self, bundle: CriteriaBundle, *args, **kwargs):
@@ -157,25 +181,6 @@ class AssessmentForm(forms.Form):
                 widget=forms.RadioSelect,
                 error_messages={"required": ANSWER_REQUIRED, "invalid_choice": INVALID_ANSWER},
             )
-
-    def clean(self):
-        cleaned = super().clean()
-        allowed = {*self.fields, CSRF_FIELD}
-        if any(name not in allowed for name in self.data):
-            self.add_error(None, forms.ValidationError(UNKNOWN_FIELDS, code="unknown_fields"))
-        getlist = getattr(self.data, "getlist", None)
-        if getlist and any(len(getlist(name)) > 1 for name in self.fields):
-            self.add_error(None, forms.ValidationError(REPEATED_FIELDS, code="repeated_fields"))
-        return cleaned
-
-    @property
-    def tampered(self) -> bool:
-        """Whether the errors are ones only a hand-made request can cause (answered with 400)."""
-        return any(
-            error.code in TAMPERED_CODES
-            for errors in self.errors.as_data().values()
-            for error in errors
-        )
 
     def assessment_fields(self) -> dict:
         """Keyword arguments for `services.assessment_create` from a valid form."""
@@ -321,7 +326,7 @@ ORGANISER_EMAIL_REQUIRED = _("Enter your email address.")
 EXPECTED_RANGE = _("Enter a number from 2 to 50, or leave it empty.")
 
 
-class TeamStartForm(forms.Form):
+class TeamStartForm(StrictForm):
     """Start a team assessment: the team's company, its organiser and how names are shown."""
 
     def __init__(self, *args, **kwargs):
@@ -365,21 +370,6 @@ class TeamStartForm(forms.Form):
         self.fields["company"].widget.attrs["autocomplete"] = "organization"
         self.fields["organiser-name"].widget.attrs["autocomplete"] = "name"
         self.fields["organiser-email"].widget.attrs["autocomplete"] = "email"
-
-    def clean(self):
-        cleaned = super().clean()
-        allowed = {*self.fields, CSRF_FIELD}
-        if any(name not in allowed for name in self.data):
-            self.add_error(None, forms.ValidationError(UNKNOWN_FIELDS, code="unknown_fields"))
-        return cleaned
-
-    @property
-    def tampered(self) -> bool:
-        return any(
-            error.code in TAMPERED_CODES
-            for errors in self.errors.as_data().values()
-            for error in errors
-        )
 
     def team_fields(self) -> dict:
         """Keyword arguments for `team_services.team_create` from a valid form."""

@@ -175,24 +175,23 @@ def respondent_team(request, token):
     return _result_response(request, assessment.team, respondent=assessment)
 
 
-@require_POST
-def team_close(request, token):
+def _organiser_action(request, token, action, message):
     team = selectors.team_by_organiser_token(token, with_snapshot=False)
     if team is None:
         raise Http404
-    team_services.team_close(team_obj=team)
-    messages.success(request, CLOSED_MESSAGE)
+    action(team_obj=team)
+    messages.success(request, message)
     return redirect(team)
+
+
+@require_POST
+def team_close(request, token):
+    return _organiser_action(request, token, team_services.team_close, CLOSED_MESSAGE)
 
 
 @require_POST
 def team_reopen(request, token):
-    team = selectors.team_by_organiser_token(token, with_snapshot=False)
-    if team is None:
-        raise Http404
-    team_services.team_reopen(team_obj=team)
-    messages.success(request, REOPENED_MESSAGE)
-    return redirect(team)
+    return _organiser_action(request, token, team_services.team_reopen, REOPENED_MESSAGE)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
