@@ -77,6 +77,13 @@ def test_a_named_team_answers_and_reads_the_team_result(
 ):
     organiser_url, invitation = start_team(page, anonymous=False)
     no_axe_violations(page, "the organiser page")
+    page.set_viewport_size(PHONE)
+    assert fits_the_width(page)
+    page.screenshot(path=screenshots_dir / "team-organiser-375.png", full_page=True)
+    page.goto(invitation)
+    no_axe_violations(page, "the join page")
+    assert fits_the_width(page)
+    page.set_viewport_size(DESKTOP)
     results = [
         answer(browser, browser_context_args, invitation, answers, person)
         for answers, person in zip(WORKED_TEAM, PEOPLE, strict=True)
