@@ -587,3 +587,15 @@ def test_the_team_summary_names_the_nearest_option_in_the_team_s_voice(client, d
     assert "the team's answers call less for" in verdict["summary"]
     page = client.get(f"/t/{team.organiser_token}/result/").content.decode()
     assert "the team mostly answered Neutral" in page  # a product-owner driver
+
+
+@pytest.mark.parametrize("size", [3, 50])
+def test_start_and_join_pages_cost_a_constant_number_of_queries(client, default_criteria, size):
+    team = team_services.team_create(
+        company="Acme", organiser_name="Ann", organiser_email="a@example.com", anonymous=True
+    )
+    for _ in range(size - 1):
+        team_services.team_join(team_id=team.pk, answers=examples.BOTH)
+    # The criteria stamp; the team with its snapshot, then its respondent count.
+    assert _queries(client, "/t/new/") == 1
+    assert _queries(client, f"/t/{team.invitation_token}/join/") == 2
