@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from advisor import models
 from advisor.services import CriteriaBundle
+from advisor.team_services import NAME_REQUIRED
 
 COMPANY_REQUIRED = _("Enter the name of your company.")
 ANSWER_REQUIRED = _("Choose an answer, or “Not sure”.")
@@ -142,7 +143,31 @@ class QuestionSection(LayoutObject):
         )
 
 
-class AssessmentForm(forms.Form):
+class StrictForm(forms.Form):
+    """A form that refuses fields it does not have and fields sent twice; `tampered` tells such
+    hand-made requests (answered with 400) from a person's mistakes."""
+
+    def clean(self):
+        cleaned = super().clean()
+        allowed = {*self.fields, CSRF_FIELD}
+        if any(name not in allowed for name in self.data):
+            self.add_error(None, forms.ValidationError(UNKNOWN_FIELDS, code="unknown_fields"))
+        getlist = getattr(self.data, "getlist", None)
+        if getlist and any(len(getlist(name)) > 1 for name in self.fields):
+            self.add_error(None, forms.ValidationError(REPEATED_FIELDS, code="repeated_fields"))
+        return cleaned
+
+    @property
+    def tampered(self) -> bool:
+        """Whether the errors are ones only a hand-made request can cause (answered with 400)."""
+        return any(
+            error.code in TAMPERED_CODES
+            for errors in self.errors.as_data().values()
+            for error in errors
+        )
+
+
+class AssessmentForm(StrictForm):
     """Company, respondent and one required radio question per active question."""
 
     def __init__(self, bundle: CriteriaBundle, *args, **kwargs):
@@ -175,25 +200,6 @@ class AssessmentForm(forms.Form):
                 widget=forms.RadioSelect,
                 error_messages={"required": ANSWER_REQUIRED, "invalid_choice": INVALID_ANSWER},
             )
-
-    def clean(self):
-        cleaned = super().clean()
-        allowed = {*self.fields, CSRF_FIELD}
-        if any(name not in allowed for name in self.data):
-            self.add_error(None, forms.ValidationError(UNKNOWN_FIELDS, code="unknown_fields"))
-        getlist = getattr(self.data, "getlist", None)
-        if getlist and any(len(getlist(name)) > 1 for name in self.fields):
-            self.add_error(None, forms.ValidationError(REPEATED_FIELDS, code="repeated_fields"))
-        return cleaned
-
-    @property
-    def tampered(self) -> bool:
-        """Whether the errors are ones only a hand-made request can cause (answered with 400)."""
-        return any(
-            error.code in TAMPERED_CODES
-            for errors in self.errors.as_data().values()
-            for error in errors
-        )
 
     def assessment_fields(self) -> dict:
         """Keyword arguments for `services.assessment_create` from a valid form."""
@@ -364,3 +370,129 @@ class EmailLinkForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+
+# ---------------------------------------------------------------------------------------------
+# Team assessments (PRODUCT.md §8). Field names are a contract for other tools.
+
+TEAM_START_FIELDS = (
+    "company",
+    "organiser-name",
+    "organiser-email",
+    "expected-respondents",
+    "anonymous",
+)
+ORGANISER_NAME_REQUIRED = _("Enter your name: respondents see who invited them.")
+ORGANISER_EMAIL_REQUIRED = _("Enter your email address.")
+EXPECTED_RANGE = _("Enter a number from 2 to 50, or leave it empty.")
+
+
+class TeamStartForm(StrictForm):
+    """Start a team assessment: the team's company, its organiser and how names are shown."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"] = forms.CharField(
+            label=_("Company"),
+            max_length=models.COMPANY_MAX_LENGTH,
+            error_messages={"required": COMPANY_REQUIRED},
+        )
+        self.fields["organiser-name"] = forms.CharField(
+            label=_("Your name"),
+            max_length=models.RESPONDENT_NAME_MAX_LENGTH,
+            error_messages={"required": ORGANISER_NAME_REQUIRED},
+        )
+        self.fields["organiser-email"] = forms.EmailField(
+            label=_("Your email"),
+            max_length=models.ORGANISER_EMAIL_MAX_LENGTH,
+            error_messages={"required": ORGANISER_EMAIL_REQUIRED},
+            help_text=_("Only for the organiser link; respondents never see it."),
+        )
+        self.fields["expected-respondents"] = forms.IntegerField(
+            label=_("How many people do you expect to answer? (optional)"),
+            required=False,
+            min_value=models.TEAM_MIN_EXPECTED,
+            max_value=models.TEAM_MAX_RESPONDENTS,
+            error_messages={
+                "invalid": EXPECTED_RANGE,
+                "min_value": EXPECTED_RANGE,
+                "max_value": EXPECTED_RANGE,
+            },
+            help_text=_("Up to 50 people can answer."),
+        )
+        self.fields["anonymous"] = forms.BooleanField(
+            label=_("Anonymous: respondents give no name and are shown as “Respondent 1, 2…”"),
+            required=False,
+            help_text=_(
+                "Anonymous teams show each respondent's verdict and where people disagree only "
+                "once you close the team with at least three answers."
+            ),
+        )
+        self.fields["company"].widget.attrs["autocomplete"] = "organization"
+        self.fields["organiser-name"].widget.attrs["autocomplete"] = "name"
+        self.fields["organiser-email"].widget.attrs["autocomplete"] = "email"
+
+    def team_fields(self) -> dict:
+        """Keyword arguments for `team_services.team_create` from a valid form."""
+        data = self.cleaned_data
+        return {
+            "company": data["company"],
+            "organiser_name": data["organiser-name"],
+            "organiser_email": data["organiser-email"],
+            "expected_respondents": data["expected-respondents"],
+            "anonymous": data["anonymous"],
+        }
+
+    def error_summary(self) -> list[dict]:
+        items = [{"href": None, "text": error} for error in self.non_field_errors()]
+        for name, errors in self.errors.items():
+            if name != NON_FIELD_ERRORS:
+                items.extend({"href": f"#id_{name}", "text": error} for error in errors)
+        return items
+
+
+class TeamJoinForm(AssessmentForm):
+    """The questionnaire of a team's pinned snapshot: no company and no email (the team has
+    them); a name (required) and a job title in named teams, nothing about the person in
+    anonymous ones."""
+
+    def __init__(self, bundle: CriteriaBundle, *args, anonymous: bool, **kwargs):
+        super().__init__(bundle, *args, **kwargs)
+        self.anonymous = anonymous
+        del self.fields["company"]
+        del self.fields["respondent-email"]
+        if anonymous:
+            del self.fields["respondent-name"]
+        else:
+            name = self.fields["respondent-name"]
+            name.label = _("Your name")
+            name.required = True
+            name.error_messages["required"] = NAME_REQUIRED
+            self.fields["respondent-title"] = forms.CharField(
+                label=_("Your job title (optional)"),
+                max_length=models.RESPONDENT_TITLE_MAX_LENGTH,
+                required=False,
+            )
+            self.fields["respondent-title"].widget.attrs["autocomplete"] = "organization-title"
+
+    def join_fields(self) -> dict:
+        """Keyword arguments for `team_services.team_join` from a valid form."""
+        data = self.cleaned_data
+        return {
+            "answers": {slug: data[slug] for slug in self.questions},
+            "respondent_name": data.get("respondent-name", ""),
+            "respondent_title": data.get("respondent-title", ""),
+        }
+
+    @property
+    def helper(self) -> FormHelper:
+        helper = super().helper
+        sections = [QuestionSection(title, slugs) for title, slugs in self.spec.sections]
+        if self.anonymous:
+            helper.layout = Layout(*sections)
+        else:
+            helper.layout = Layout(
+                Fieldset(_("About you"), Field("respondent-name"), Field("respondent-title")),
+                *sections,
+            )
+        return helper

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advisor import forms, mail, models, presentation, scoring, services, unanswered
+from advisor import forms, mail, models, presentation, scoring, services, team_views, unanswered
 from advisor.ratelimit import rate_limit, too_many_requests
 
 MAIL_SENT = _("We sent the link to {email}. If it does not arrive, check your spam folder.")
@@ -105,8 +105,11 @@ def result_response(request, token, *, email_form=None):
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limit("submit", methods=("POST",))
 def change(request, token):
-    """The questionnaire prefilled with an assessment's answers; submitting makes a new one."""
+    """The questionnaire prefilled with an assessment's answers; submitting makes a new one.
+    A team respondent's answers are changed in their team instead (PRODUCT.md §8)."""
     earlier = get_object_or_404(models.Assessment, token=token)
+    if earlier.team_id is not None:
+        return team_views.respondent_change(request, token)
     bundle = services.criteria_current()
     if not bundle.ready:
         return render(request, "advisor/not_ready.html", {"problems": bundle.problems}, status=503)

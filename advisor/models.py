@@ -10,10 +10,11 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -31,6 +32,7 @@ RESERVED_SLUGS = frozenset(
         "company",
         "respondent-name",
         "respondent-email",
+        "respondent-title",
         "csrfmiddlewaretoken",
         "created-at",
         "outcome",
@@ -435,8 +437,105 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+TEAM_MAX_RESPONDENTS = 50
+TEAM_MIN_EXPECTED = 2
+RESPONDENT_TITLE_MAX_LENGTH = 200
+ORGANISER_EMAIL_MAX_LENGTH = 254
+
+
+class Team(models.Model):
+    """A team assessment: several people answer the same pinned criteria independently
+    (PRODUCT.md §8). Its respondents are ordinary assessments linked to it.
+
+    Two independent tokens: the organiser's (progress, close/reopen, the team result) and the
+    invitation (the join page only). `changed_at` moves with every change of the team — a
+    respondent joining or changing answers, closing, reopening — and keys the cached team
+    result (`advisor.team_services.team_result`).
+    """
+
+    company = models.CharField(_("company"), max_length=COMPANY_MAX_LENGTH)
+    organiser_name = models.CharField(_("organiser name"), max_length=RESPONDENT_NAME_MAX_LENGTH)
+    organiser_email = models.EmailField(_("organiser email"), max_length=ORGANISER_EMAIL_MAX_LENGTH)
+    expected_respondents = models.PositiveSmallIntegerField(
+        _("expected respondents"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(TEAM_MIN_EXPECTED),
+            MaxValueValidator(TEAM_MAX_RESPONDENTS),
+        ],
+        help_text=_("Optional: how many people you expect to answer (2 to 50)."),
+    )
+    anonymous = models.BooleanField(
+        _("anonymous"),
+        default=False,
+        help_text=_("Respondents give no name; the team result numbers them instead."),
+    )
+    closed = models.BooleanField(_("closed"), default=False)
+    organiser_token = models.CharField(
+        _("organiser token"), max_length=64, unique=True, default=new_token, editable=False
+    )
+    invitation_token = models.CharField(
+        _("invitation token"), max_length=64, unique=True, default=new_token, editable=False
+    )
+    snapshot = models.ForeignKey(
+        CriteriaSnapshot,
+        on_delete=models.PROTECT,
+        related_name="teams",
+        verbose_name=_("pinned snapshot"),
+    )
+    criteria_version = models.ForeignKey(
+        CriteriaVersion,
+        on_delete=models.PROTECT,
+        related_name="teams",
+        verbose_name=_("criteria version"),
+    )
+    # Assessment ids in the random order drawn when the team was last closed: anonymous teams
+    # number their respondents in this order ("Respondent 1…n").
+    respondent_order = models.JSONField(_("respondent order"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    changed_at = models.DateTimeField(_("last change"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("team assessment")
+        verbose_name_plural = _("team assessments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expected_respondents__isnull=True)
+                | Q(
+                    expected_respondents__gte=TEAM_MIN_EXPECTED,
+                    expected_respondents__lte=TEAM_MAX_RESPONDENTS,
+                ),
+                name="team_expected_respondents_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(organiser_token=F("invitation_token")),
+                name="team_tokens_differ",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("company"), COMPANY_MAX_LENGTH),
+                name="team_company_length",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("organiser_name"), RESPONDENT_NAME_MAX_LENGTH),
+                name="team_organiser_name_length",
+            ),
+        ]
+
+    def __str__(self):
+        return self.company
+
+    def get_absolute_url(self):
+        return reverse("advisor:team", kwargs={"token": self.organiser_token})
+
+
 class Assessment(models.Model):
-    """One company's answers, scored and frozen with the criteria they were scored against."""
+    """One company's answers, scored and frozen with the criteria they were scored against.
+
+    A team respondent's assessment links to its team, with the respondent's place in it
+    (`position`, submission order) and, in named teams, the name and job title.
+    """
 
     OUTCOME_CHOICES = [
         (scoring.PRODUCT_OWNER, _("Hire a product owner")),
@@ -477,6 +576,18 @@ class Assessment(models.Model):
     )
     prepared_for = models.CharField(_("prepared for"), max_length=200, blank=True)
     prepared_by = models.CharField(_("prepared by"), max_length=200, blank=True)
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="respondents",
+        verbose_name=_("team"),
+    )
+    position = models.PositiveSmallIntegerField(_("position in the team"), null=True, blank=True)
+    respondent_title = models.CharField(
+        _("respondent job title"), max_length=RESPONDENT_TITLE_MAX_LENGTH, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -506,6 +617,16 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("consultant_notes"), NOTES_MAX_LENGTH),
                 name="assessment_notes_length",
+            ),
+            models.CheckConstraint(
+                condition=Q(team__isnull=True, position__isnull=True)
+                | Q(team__isnull=False, position__isnull=False),
+                name="assessment_team_position_together",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "position"],
+                condition=Q(team__isnull=False),
+                name="assessment_team_position_unique",
             ),
         ]
 

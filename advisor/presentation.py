@@ -206,9 +206,12 @@ def _ranked_focus(result: dict, role: str) -> list[dict]:
     return sorted(focus, key=lambda r: -r["need"])
 
 
-def _strongest_answer(result: dict, role: str, answers: dict, index: SnapshotIndex) -> str | None:
+def _strongest_answer(
+    result: dict, role: str, answers: dict, index: SnapshotIndex, voice: str = "you"
+) -> str | None:
     """“Strongly agree” to “We want to…”: of the answers that add most to the role's need, the
-    one highest on its scale (the first of them on a tie)."""
+    one highest on its scale (the first of them on a tie). For a team (`voice="team"`),
+    `answers` holds the scale option nearest each pooled value."""
     drivers = [d["question"] for d in result["drivers"] if d["role"] == role][:TOP_DRIVERS]
     if not drivers:
         return None
@@ -218,6 +221,11 @@ def _strongest_answer(result: dict, role: str, answers: dict, index: SnapshotInd
         return Decimal(chosen) if chosen is not None else Decimal(-1)
 
     question = max(drivers, key=value)  # max() keeps the first of equal values
+    if voice == "team":
+        return _("the team mostly answered “%(answer)s” to %(statement)s") % {
+            "answer": _label(index, question, answers.get(question)),
+            "statement": _statement(index, question),
+        }
     return _("you answered “%(answer)s” to %(statement)s") % {
         "answer": _label(index, question, answers.get(question)),
         "statement": _statement(index, question),
@@ -229,12 +237,20 @@ def _role_name(index: SnapshotIndex, role: str) -> str:
 
 
 def summary_text(
-    result: dict, content: dict, answers: dict, *, content_hash: str = "", listed: bool = False
+    result: dict,
+    content: dict,
+    answers: dict,
+    *,
+    content_hash: str = "",
+    listed: bool = False,
+    voice: str = "you",
 ) -> str:
     """The plain-language summary (docs/scoring.md): one to three sentences, no formula words and
     no figures. The page shows the verdict as its headline; `summary_with_verdict` adds it.
     With `listed`, an undetermined result's unanswered questions are left to the list the page
-    shows beside it (`includes/lacking_answers.html`) instead of being named in the sentence."""
+    shows beside it (`includes/lacking_answers.html`) instead of being named in the sentence.
+    With `voice="team"`, the result is a team's pooled verdict and `answers` the scale option
+    nearest each pooled value (docs/teams.md): "the team mostly answered “Agree” to …"."""
     index = snapshot_index(content_hash or _content_key(content), content)
     outcome, lead = result["outcome"], result.get("lead")
     if outcome == scoring.UNDETERMINED:
@@ -242,7 +258,7 @@ def summary_text(
     sentences = []
     needed = [role for role in role_order(outcome, lead) if _needed(result, role)]
     for role in needed:
-        because = _strongest_answer(result, role, answers, index)
+        because = _strongest_answer(result, role, answers, index, voice)
         values = {
             "role": _role_name(index, role).lower(),
             "focus": _focus_words(result, role, index),
@@ -271,10 +287,18 @@ def summary_text(
         )
     elif outcome == scoring.NEITHER:
         sentences.append(
-            _(
-                "Even the work your answers call for most — %(po_top)s for a product owner, "
-                "%(pm_top)s for a product manager — stays below what calls for a hire. Revisit "
-                "when the product or the team grows."
+            (
+                _(
+                    "Even the work the team's answers call for most — %(po_top)s for a product "
+                    "owner, %(pm_top)s for a product manager — stays below what calls for a "
+                    "hire. Revisit when the product or the team grows."
+                )
+                if voice == "team"
+                else _(
+                    "Even the work your answers call for most — %(po_top)s for a product owner, "
+                    "%(pm_top)s for a product manager — stays below what calls for a hire. "
+                    "Revisit when the product or the team grows."
+                )
             )
             % {
                 "po_top": _focus_words(result, scoring.PRODUCT_OWNER, index, limit=1),
@@ -284,7 +308,11 @@ def summary_text(
     else:
         other = role_order(outcome, lead)[1]
         sentences.append(
-            _("A %(role)s is not needed yet: your answers call less for %(focus)s.")
+            (
+                _("A %(role)s is not needed yet: the team's answers call less for %(focus)s.")
+                if voice == "team"
+                else _("A %(role)s is not needed yet: your answers call less for %(focus)s.")
+            )
             % {
                 "role": _role_name(index, other).lower(),
                 "focus": _focus_words(result, other, index),
@@ -324,6 +352,13 @@ def _missing_answers(result: dict, index: SnapshotIndex, listed: bool) -> list[s
     ]
 
 
+# What the team result (advisor/team_presentation.py) words the same way as a single result.
+role_name = _role_name
+option_label = _label
+statement_in_sentence = _statement
+joined = _joined
+
+
 def _needed(result: dict, role: str) -> bool:
     need = result["need"].get(role)
     return need is not None and need >= min_need_of(result)
@@ -345,7 +380,8 @@ def _wrapped(text: str, width: int) -> list[str]:
 
 
 def driver_rows(result: dict, answers: dict, index: SnapshotIndex) -> list[dict[str, Any]]:
-    """Per role in display order: its top answers in the questions' own words."""
+    """Per role in display order: its top answers in the questions' own words (for a team, the
+    scale options nearest the pooled values)."""
     rows = []
     for slug in role_order(result["outcome"], result.get("lead")):
         drivers = [d for d in result["drivers"] if d["role"] == slug][:TOP_DRIVERS]

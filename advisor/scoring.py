@@ -28,7 +28,7 @@ the fewest one-step answer changes that change the outcome.
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from numbers import Rational
@@ -311,6 +311,23 @@ def score_values(criteria: Criteria, values: Mapping[str, Rational | None]) -> R
     return model.result(scaled, exact_values=True)
 
 
+def outcomes_of_values(
+    criteria: Criteria, candidates: Sequence[Mapping[str, Rational | None]]
+) -> list[str]:
+    """The outcome of `score_values(criteria, values)` for each of `candidates`, computed
+    without the rest of the result (profile, drivers): a team's pivotal questions compare
+    dozens of outcomes per team result."""
+    model = _model(criteria)
+    index_of = {q.slug: i for i, q in enumerate(criteria.questions)}
+    outcomes = []
+    for values in candidates:
+        scaled = {index_of[slug]: Fraction(v) for slug, v in values.items() if v is not None}
+        needs, coverage = model.needs_and_coverage(scaled, value_unit=1)
+        role_needs = [model.role_need(role, needs)[0] for role in range(2)]
+        outcomes.append(model.outcome(role_needs, coverage))
+    return outcomes
+
+
 @functools.lru_cache(maxsize=16)
 def _model(criteria: Criteria) -> "_Model":
     # Criteria change rarely and a page scores against the same ones again and again.
@@ -471,6 +488,28 @@ class _Model:
                 return Fraction(weighted, scale * focus_weight), tuple(ranked[:count])
         raise AssertionError("focus_share ≤ 1 always ends the focus")  # pragma: no cover
 
+    def needs_and_coverage(
+        self, values, value_unit, answered_weight=None
+    ) -> tuple[list[Fraction | None], list[Fraction]]:
+        """n_c for every responsibility and cov_R for both roles."""
+        if answered_weight is None:
+            answered_weight = self.answered_weights(values)
+        sums: list = [0] * len(self.role_of)
+        for q, v in values.items():
+            for c, w in self.links[q]:
+                sums[c] += w * v
+        needs = self.needs(sums, answered_weight, value_unit)
+        coverage = []
+        for role in range(2):
+            own = self.members[role]
+            coverage.append(
+                Fraction(
+                    sum(self.weights[c] * answered_weight[c] for c in own),
+                    sum(self.weights[c] * self.total[c] for c in own),
+                )
+            )
+        return needs, coverage
+
     def outcome(self, role_needs, coverage) -> str:
         policy = self.policy
         if any(cov < policy.min_coverage for cov in coverage):
@@ -483,20 +522,7 @@ class _Model:
         exact fractions with `exact_values`), without the sensitivity."""
         value_unit = 1 if exact_values else self.value_unit
         answered_weight = self.answered_weights(values)
-        sums: list = [0] * len(self.role_of)
-        for q, v in values.items():
-            for c, w in self.links[q]:
-                sums[c] += w * v
-        needs = self.needs(sums, answered_weight, value_unit)
-        coverage = []
-        for role in range(2):
-            own = [c for c in range(len(self.role_of)) if self.role_of[c] == role]
-            coverage.append(
-                Fraction(
-                    sum(self.weights[c] * answered_weight[c] for c in own),
-                    sum(self.weights[c] * self.total[c] for c in own),
-                )
-            )
+        needs, coverage = self.needs_and_coverage(values, value_unit, answered_weight)
         role_needs, focuses = zip(*(self.role_need(role, needs) for role in range(2)), strict=True)
         outcome = self.outcome(role_needs, coverage)
         policy = self.policy

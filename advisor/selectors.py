@@ -221,3 +221,82 @@ def _keyset_chunks(rows: QuerySet, *, key, descending: bool, chunk_size: int) ->
         if len(fetched) < chunk_size:
             return
         last = fetched[-1][-2:]
+
+
+# ---------------------------------------------------------------------------------------------
+# Team assessments (PRODUCT.md §8): a team page costs two queries whatever its size — the team
+# with its pinned snapshot, then its respondents.
+
+
+def team_by_organiser_token(token: str, *, with_snapshot: bool = True) -> models.Team | None:
+    """The team whose organiser link holds `token` (never its invitation token)."""
+    qs = models.Team.objects.all()
+    if with_snapshot:
+        qs = qs.select_related("snapshot", "criteria_version")
+    return qs.filter(organiser_token=token).first()
+
+
+def team_by_invitation_token(token: str) -> models.Team | None:
+    """The team whose invitation link holds `token`; it opens nothing but the join page."""
+    return (
+        models.Team.objects.select_related("snapshot", "criteria_version")
+        .filter(invitation_token=token)
+        .first()
+    )
+
+
+def team_respondent(token: str) -> models.Assessment | None:
+    """A team respondent's assessment by its own token, with its team and the pinned snapshot
+    (one query); None for an unknown token or an assessment outside any team."""
+    return (
+        models.Assessment.objects.select_related("team__snapshot", "team__criteria_version")
+        .filter(token=token, team__isnull=False)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """What team pages need of one respondent."""
+
+    id: int
+    token: str
+    position: int
+    name: str
+    title: str
+    answers: dict[str, str]
+    outcome: str
+    lead: str | None
+    need: dict[str, float | None]
+
+
+def team_respondents(team: models.Team) -> list[Respondent]:
+    """The team's respondents in submission order: one query."""
+    rows = (
+        models.Assessment.objects.filter(team=team)
+        .order_by("position")
+        .values_list(
+            "id",
+            "token",
+            "position",
+            "respondent_name",
+            "respondent_title",
+            "answers",
+            "outcome",
+            "result",
+        )
+    )
+    return [
+        Respondent(
+            id=rid,
+            token=token,
+            position=position,
+            name=name,
+            title=title,
+            answers=answers,
+            outcome=outcome,
+            lead=result.get("lead"),
+            need=result.get("need") or {},
+        )
+        for rid, token, position, name, title, answers, outcome, result in rows
+    ]

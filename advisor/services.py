@@ -535,8 +535,12 @@ def _existing_version_and_snapshot_ids(bundle: CriteriaBundle) -> tuple[int, int
 
 @transaction.atomic
 def assessment_delete(*, assessment: models.Assessment) -> None:
-    """Delete an assessment; its shared snapshot and version hold no personal data and stay."""
+    """Delete an assessment; its shared snapshot and version hold no personal data and stay.
+    A team respondent's assessment leaves the team result: the team's last change moves."""
+    team_id = assessment.team_id
     assessment.delete()
+    if team_id is not None:
+        models.Team.objects.filter(pk=team_id).update(changed_at=timezone.now())
 
 
 # ---------------------------------------------------------------------------------------------

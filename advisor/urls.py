@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from advisor import links, reports, views, workspace
+from advisor import links, reports, team_views, views, workspace
 
 
 class TokenConverter:
@@ -29,6 +29,14 @@ urlpatterns = [
     path("a/<token:token>/email/", links.email_link, name="email_link"),
     path("a/<token:token>/earlier/", links.earlier, name="earlier"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("a/<token:token>/team/", team_views.respondent_team, name="respondent_team"),
+    path("t/new/", team_views.team_new, name="team_new"),
+    path("t/<token:token>/", team_views.team_organiser, name="team"),
+    path("t/<token:token>/join/", team_views.team_join, name="team_join"),
+    path("t/<token:token>/result/", team_views.team_result, name="team_result"),
+    path("t/<token:token>/result.json", team_views.team_result_json, name="team_result_json"),
+    path("t/<token:token>/close/", team_views.team_close, name="team_close"),
+    path("t/<token:token>/reopen/", team_views.team_reopen, name="team_reopen"),
     path("assessments/", workspace.workspace_list, name="workspace"),
     path("assessments/export.csv", workspace.workspace_export, name="workspace_export"),
     path("assessments/<token:token>/", workspace.workspace_detail, name="workspace_detail"),

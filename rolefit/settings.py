@@ -258,9 +258,10 @@ LOGGING = {
 # script is still stopped.
 ROLEFIT_RATE_SUBMIT = env_rate("ROLEFIT_RATE_SUBMIT", "60/m")
 ROLEFIT_RATE_PDF = env_rate("ROLEFIT_RATE_PDF", "20/m")
-# Mail sent on a visitor's request ("email me this link") and team assessments started.
+# Mail sent on a visitor's request ("email me this link").
 ROLEFIT_RATE_MAIL = env_rate("ROLEFIT_RATE_MAIL", "10/h")
-ROLEFIT_RATE_TEAM = env_rate("ROLEFIT_RATE_TEAM", ROLEFIT_RATE_SUBMIT)
+# Starting a team assessment (/t/new/); joining one counts under ROLEFIT_RATE_SUBMIT.
+ROLEFIT_RATE_TEAM = env_rate("ROLEFIT_RATE_TEAM", "10/h")
 
 # --- Mail (advisor/mail.py) ---------------------------------------------------------------------
 

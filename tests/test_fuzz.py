@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor import models, services
+from tests import examples
 
 EXAMPLES = {"valid": 300, "tampered": 400, "arbitrary": 300}  # with 100 repeated-field ones: 1,100
 
@@ -378,6 +379,15 @@ TOKEN_URLS = {
     "advisor:change": "link",
     "advisor:email_link": "link-post",
     "advisor:earlier": "link-post",
+    # A team respondent's own assessment token (PRODUCT.md §8).
+    "advisor:respondent_team": "link",
+    # A team's organiser token, or its invitation token for the join page.
+    "advisor:team": "organiser",
+    "advisor:team_result": "organiser",
+    "advisor:team_result_json": "organiser",
+    "advisor:team_close": "organiser-post",
+    "advisor:team_reopen": "organiser-post",
+    "advisor:team_join": "invitation",
 }
 
 
@@ -413,6 +423,31 @@ def test_a_guessed_or_deleted_token_finds_nothing(client, assessment_factory, de
             client.post(reverse("advisor:delete", kwargs={"token": gone_token})).status_code == 404
         )
     assert models.Assessment.objects.filter(pk=real.pk).exists()
+
+
+def test_a_guessed_team_token_finds_nothing(client, default_criteria):
+    from advisor import team_services
+
+    team = team_services.team_create(
+        company="Real team", organiser_name="Ann", organiser_email="a@example.com", anonymous=False
+    )
+    member = team_services.team_join(team_id=team.pk, answers=examples.BOTH, respondent_name="Ann")
+    real = {
+        "organiser": team.organiser_token,
+        "organiser-post": team.organiser_token,
+        "invitation": team.invitation_token,
+    }
+    for name, audience in TOKEN_URLS.items():
+        if audience not in real:
+            continue
+        # The other token of the same team is a wrong guess too.
+        other = team.invitation_token if audience != "invitation" else team.organiser_token
+        for token in [*guessed_tokens(real[audience]), other, member.token]:
+            url = reverse(name, kwargs={"token": token})
+            response = client.post(url) if audience == "organiser-post" else client.get(url)
+            assert response.status_code == 404, (name, token)
+    team.refresh_from_db()
+    assert not team.closed
 
 
 @pytest.mark.parametrize("path", ["/a/../admin/", "/a/%00/", "/a/x%2Fy/", "/a/" + "x" * 500 + "/"])

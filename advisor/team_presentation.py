@@ -1,0 +1,192 @@
+"""What the team result page shows, shaped from `team_services.team_result` (PRODUCT.md §8).
+
+Pure: no query, no request. Every figure comes from the computed team result (the engine's
+verdict and `advisor.team`'s arithmetic); this module only puts it into words and geometry,
+reusing the single result's partials (`presentation`) for the team verdict.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from advisor import presentation, scoring, snapshots
+
+AGREEMENT_WORDS = {
+    "very high": gettext_lazy("very high"),
+    "high": gettext_lazy("high"),
+    "moderate": gettext_lazy("moderate"),
+    "low": gettext_lazy("low"),
+}
+
+# A question's stacked bar, in SVG user units; the colours run from light to dark along the
+# scale, "not sure" (off the scale) grey. Each has at least 3:1 contrast with the white page.
+BAR_WIDTH = 300
+BAR_HEIGHT = 18
+SCALE_COLOURS = ("#8c6bb1", "#6a51a3", "#54278f", "#3f007d", "#2a0054")
+OFF_SCALE_COLOUR = "#8a8f96"
+
+
+def _scale_colours(count: int) -> list[str]:
+    """`count` colours spread evenly over SCALE_COLOURS."""
+    if count <= 1:
+        return list(SCALE_COLOURS[-1:]) * count
+    last = len(SCALE_COLOURS) - 1
+    return [SCALE_COLOURS[round(i * last / (count - 1))] for i in range(count)]
+
+
+def agreement_text(value: float | None, label: str | None) -> str:
+    if value is None or label is None:
+        return _("not enough answers")
+    return _("%(words)s (%(percent)s)") % {
+        "words": AGREEMENT_WORDS[label],
+        "percent": presentation.percent_text(value),
+    }
+
+
+def stacked_bar(question: dict, snapshot_question: dict, total: int) -> dict[str, Any]:
+    """Segments of one question's distribution, in option order, with an accessible summary."""
+    options = snapshot_question["options"]
+    on_scale = [o for o in options if o["value"] is not None]
+    colour = dict(zip((o["key"] for o in on_scale), _scale_colours(len(on_scale)), strict=True))
+    segments = []
+    x = 0.0
+    counted = []
+    for option in options:
+        count = question["distribution"].get(option["key"], 0)
+        if not count:
+            continue
+        width = BAR_WIDTH * count / total if total else 0
+        segments.append(
+            {
+                "x": f"{x:.1f}",
+                "width": f"{width:.1f}",
+                "fill": colour.get(option["key"], OFF_SCALE_COLOUR),
+                "label": option["label"],
+                "count": count,
+            }
+        )
+        counted.append(_("%(label)s: %(count)s") % {"label": option["label"], "count": count})
+        x += width
+    return {
+        "segments": segments,
+        "width": str(BAR_WIDTH),
+        "height": str(BAR_HEIGHT),
+        "description": ", ".join(counted) or _("no answers"),
+    }
+
+
+def _possessive(name: str) -> str:
+    return _("%(name)s's") % {"name": name}
+
+
+def pivotal_sentence(names: list[str], statement: str, answer: str, outcome: str) -> str:
+    """ "If the team took Ann Lee's view on “…” (Agree), the advice would be Product manager." """
+    return _(
+        "If the team took %(whose)s view on %(statement)s (%(answer)s), the advice would be "
+        "%(outcome)s."
+    ) % {
+        "whose": presentation.joined([_possessive(name) for name in names]),
+        "statement": statement,
+        "answer": answer,
+        "outcome": presentation.OUTCOME_NAMES[outcome],
+    }
+
+
+def team_context(
+    *,
+    computed: dict[str, Any],
+    labels: list[str],
+    titles: list[str],
+    detail: bool,
+    content_hash: str,
+    content: dict[str, Any],
+) -> dict[str, Any]:
+    """Everything the team result page shows. `labels`/`titles`: the respondents' names (or
+    "Respondent n") and job titles in display order; `detail`: whether per-respondent detail may
+    be shown (`team_services.shows_detail`)."""
+    index = presentation.snapshot_index(content_hash, content)
+    verdict = computed["verdict"]
+    outcome, lead = verdict["outcome"], verdict.get("lead")
+    respondents = computed["respondents"]
+    context: dict[str, Any] = {
+        "respondent_count": respondents,
+        "detail": detail,
+        "outcome": outcome,
+        "lead": lead,
+        "headline": presentation.headline(outcome, lead),
+        "chart": presentation.needs_chart(verdict, index),
+        "min_need_text": presentation.percent_text(presentation.min_need_of(verdict)),
+        "role_needs": [
+            {
+                "name": presentation.role_name(index, role),
+                "need_text": presentation.percent_text(verdict["need"].get(role)),
+            }
+            for role in presentation.role_order(outcome, lead)
+        ],
+    }
+    if not detail or not respondents:
+        return context
+    snapshot_questions = {q["slug"]: q for q in content["questions"]}
+    context.update(
+        {
+            "summary": verdict["summary"],
+            "advice": snapshots.advice_text(content, outcome, lead),
+            "unanswered": presentation.unanswered_questions(verdict, index)
+            if outcome == scoring.UNDETERMINED
+            else [],
+            "drivers": presentation.driver_rows(verdict, computed["nearest"], index),
+            "agreement_text": agreement_text(computed["agreement"], computed["agreement_label"]),
+            "agreeing": computed["agreeing"],
+            "individual": [
+                {
+                    "label": labels[row["place"]],
+                    "title": titles[row["place"]],
+                    "headline": presentation.headline(row["outcome"], row["lead"]),
+                    "agrees": row["outcome"] == outcome,
+                    "needs": [
+                        {
+                            "name": presentation.role_name(index, role),
+                            "need_text": presentation.percent_text(row["need"].get(role)),
+                        }
+                        for role in scoring.ROLES
+                    ],
+                }
+                for row in computed["individual"]
+            ],
+            "questions": [
+                {
+                    "slug": q["question"],
+                    "text": snapshot_questions[q["question"]]["text"],
+                    "section": snapshot_questions[q["question"]]["section"],
+                    "answered": q["answered"],
+                    "nearest": presentation.option_label(
+                        index, q["question"], computed["nearest"].get(q["question"])
+                    ),
+                    "agreement_text": agreement_text(q["agreement"], q["agreement_label"]),
+                    "low": q["agreement_label"] == "low",
+                    "bar": stacked_bar(q, snapshot_questions[q["question"]], respondents),
+                }
+                for q in computed["questions"]
+            ],
+            "pivotal": [
+                pivotal_sentence(
+                    [labels[place] for place in p["places"]],
+                    presentation.statement_in_sentence(index, p["question"]),
+                    presentation.option_label(index, p["question"], p["answer"]),
+                    p["outcome"],
+                )
+                for p in computed["pivotal"]
+            ],
+            "agenda": [
+                {
+                    "text": index.questions[slug]["text"],
+                    "pivotal": any(p["question"] == slug for p in computed["pivotal"]),
+                }
+                for slug in computed["agenda"]
+            ],
+        }
+    )
+    return context

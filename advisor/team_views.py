@@ -1,0 +1,229 @@
+"""Team assessment pages (PRODUCT.md §8): start, organiser, join, team result, close/reopen,
+and changing a team respondent's answers.
+
+No account: each link's unguessable token is the permission. The organiser token opens the
+organiser page and the team result; the invitation token opens only the join page; a
+respondent's own assessment token opens their result and, through it, the team result.
+"""
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from advisor import forms, models, selectors, services, team_presentation, team_services
+from advisor.ratelimit import rate_limit
+
+CLOSED_TITLE = _("This team assessment is closed")
+CLOSED_TEXT = _(
+    "The organiser has closed this team assessment, so it takes no more answers and no changes. "
+    "Ask the organiser to reopen it if you still need to answer."
+)
+FULL_TITLE = _("This team assessment is full")
+FULL_TEXT = _(
+    "It already has %(limit)s respondents, the most a team assessment takes. Your answers were "
+    "not saved. Ask the organiser whether a second team assessment should be started."
+)
+CLOSED_MESSAGE = _("The team assessment is closed: the invitation link takes no more answers.")
+REOPENED_MESSAGE = _("The team assessment is open again: the invitation link works.")
+CHANGED_MESSAGE = _(
+    "Your answers were changed: this is your new result and its new private link; the earlier "
+    "link no longer works. Your place in the team is unchanged."
+)
+
+
+def _no_robots(response):
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _unavailable(request, *, closed: bool):
+    if closed:
+        context = {"title": CLOSED_TITLE, "text": CLOSED_TEXT}
+        status = 410
+    else:
+        context = {
+            "title": FULL_TITLE,
+            "text": FULL_TEXT % {"limit": models.TEAM_MAX_RESPONDENTS},
+        }
+        status = 409
+    return _no_robots(render(request, "advisor/team_unavailable.html", context, status=status))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limit("team", methods=("POST",))
+def team_new(request):
+    bundle = services.criteria_current()
+    if not bundle.ready:
+        return render(request, "advisor/not_ready.html", {"problems": bundle.problems}, status=503)
+    status = 200
+    if request.method == "POST":
+        form = forms.TeamStartForm(data=request.POST)
+        if form.is_valid():
+            team = team_services.team_create(bundle=bundle, **form.team_fields())
+            return redirect(team)
+        status = 400 if form.tampered else 200
+    else:
+        form = forms.TeamStartForm()
+    context = {"form": form, "error_summary": form.error_summary() if form.is_bound else []}
+    return render(request, "advisor/team_new.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD"])
+def team_organiser(request, token):
+    team = selectors.team_by_organiser_token(token, with_snapshot=False)
+    if team is None:
+        raise Http404
+    respondents = selectors.team_respondents(team)
+    context = {
+        "team": team,
+        "respondents": respondents,
+        "count": len(respondents),
+        "full": len(respondents) >= models.TEAM_MAX_RESPONDENTS,
+        "max_respondents": models.TEAM_MAX_RESPONDENTS,
+        "invitation_url": request.build_absolute_uri(
+            reverse("advisor:team_join", kwargs={"token": team.invitation_token})
+        ),
+    }
+    return _no_robots(render(request, "advisor/team_organiser.html", context))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limit("submit", methods=("POST",))
+def team_join(request, token):
+    team = selectors.team_by_invitation_token(token)
+    if team is None:
+        raise Http404
+    if team.closed:
+        return _unavailable(request, closed=True)
+    bundle = team_services.team_bundle(team)
+    status = 200
+    if request.method == "POST":
+        form = forms.TeamJoinForm(bundle, data=request.POST, anonymous=team.anonymous)
+        if form.is_valid():
+            try:
+                assessment = team_services.team_join(team_id=team.pk, **form.join_fields())
+            except team_services.TeamClosed:
+                return _unavailable(request, closed=True)
+            except team_services.TeamFull:
+                return _unavailable(request, closed=False)
+            return redirect(assessment)
+        status = 400 if form.tampered else 200
+    else:
+        if team.respondents.count() >= models.TEAM_MAX_RESPONDENTS:
+            return _unavailable(request, closed=False)
+        form = forms.TeamJoinForm(bundle, anonymous=team.anonymous)
+    context = _form_context(team, form)
+    return _no_robots(render(request, "advisor/team_join.html", context, status=status))
+
+
+def _form_context(team, form, *, change: bool = False) -> dict:
+    return {
+        "team": team,
+        "form_body": form.render_body(),
+        "error_summary": form.error_summary() if form.is_bound else [],
+        "question_count": len(form.spec.questions),
+        "change": change,
+    }
+
+
+def _result_response(request, team, *, respondent=None):
+    respondents = selectors.team_respondents(team)
+    computed = team_services.team_result(team, respondents)
+    ordered = team_services.display_order(team, respondents)
+    labels = [team_services.respondent_label(team, r, i + 1) for i, r in enumerate(ordered)]
+    context = {
+        "team": team,
+        "respondent": respondent,
+        **team_presentation.team_context(
+            computed=computed,
+            labels=labels,
+            titles=["" if team.anonymous else r.title for r in ordered],
+            detail=team_services.shows_detail(team, len(ordered)),
+            content_hash=team.snapshot.content_hash,
+            content=team.snapshot.content,
+        ),
+    }
+    return _no_robots(render(request, "advisor/team_result.html", context))
+
+
+@require_http_methods(["GET", "HEAD"])
+def team_result(request, token):
+    team = selectors.team_by_organiser_token(token)
+    if team is None:
+        raise Http404
+    return _result_response(request, team)
+
+
+@require_http_methods(["GET", "HEAD"])
+def team_result_json(request, token):
+    team = selectors.team_by_organiser_token(token)
+    if team is None:
+        raise Http404
+    data = team_services.team_result_json(team, selectors.team_respondents(team))
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    return _no_robots(response)
+
+
+@require_http_methods(["GET", "HEAD"])
+def respondent_team(request, token):
+    assessment = selectors.team_respondent(token)
+    if assessment is None:
+        raise Http404
+    return _result_response(request, assessment.team, respondent=assessment)
+
+
+def _organiser_action(request, token, action, message):
+    team = selectors.team_by_organiser_token(token, with_snapshot=False)
+    if team is None:
+        raise Http404
+    action(team_obj=team)
+    messages.success(request, message)
+    return redirect(team)
+
+
+@require_POST
+def team_close(request, token):
+    return _organiser_action(request, token, team_services.team_close, CLOSED_MESSAGE)
+
+
+@require_POST
+def team_reopen(request, token):
+    return _organiser_action(request, token, team_services.team_reopen, REOPENED_MESSAGE)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limit("submit", methods=("POST",))
+def respondent_change(request, token):
+    """Change a team respondent's answers (PRODUCT.md §8, §9): the new assessment replaces the
+    old one in the team, against the pinned snapshot. Assessments outside a team: not here."""
+    assessment = selectors.team_respondent(token)
+    if assessment is None:
+        raise Http404
+    team = assessment.team
+    if team.closed:
+        return _unavailable(request, closed=True)
+    bundle = team_services.team_bundle(team)
+    status = 200
+    if request.method == "POST":
+        form = forms.TeamJoinForm(bundle, data=request.POST, anonymous=team.anonymous)
+        if form.is_valid():
+            fields = form.join_fields()
+            try:
+                new = team_services.team_respondent_replace(assessment=assessment, **fields)
+            except team_services.TeamClosed:
+                return _unavailable(request, closed=True)
+            except models.Assessment.DoesNotExist:
+                raise Http404 from None  # changed or deleted in between through another request
+            messages.success(request, CHANGED_MESSAGE)
+            return redirect(new)
+        status = 400 if form.tampered else 200
+    else:
+        initial = dict(assessment.answers)
+        initial["respondent-name"] = assessment.respondent_name
+        initial["respondent-title"] = assessment.respondent_title
+        form = forms.TeamJoinForm(bundle, initial=initial, anonymous=team.anonymous)
+    context = _form_context(team, form, change=True)
+    return _no_robots(render(request, "advisor/team_join.html", context, status=status))
