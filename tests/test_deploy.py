@@ -128,7 +128,7 @@ def test_production_defaults_are_secure():
         "RATE_SUBMIT": "60/m",
         "RATE_PDF": "20/m",
         "RATE_MAIL": "10/h",
-        "RATE_TEAM": "60/m",  # as RATE_SUBMIT (README)
+        "RATE_TEAM": "10/h",  # its own default, whatever RATE_SUBMIT is (README)
         "CONN_HEALTH_CHECKS": True,
         "SERVER_SIDE_CURSORS_OFF": False,
     }
@@ -171,8 +171,8 @@ def test_rate_settings_come_from_the_environment():
         )
     )
     assert (values["RATE_SUBMIT"], values["RATE_PDF"]) == ("off", "5/h")
-    # Team assessments follow the submission rate unless set on their own.
-    assert (values["RATE_MAIL"], values["RATE_TEAM"]) == ("3/d", "off")
+    # Starting team assessments has its own limit, whatever the submission rate is.
+    assert (values["RATE_MAIL"], values["RATE_TEAM"]) == ("3/d", "10/h")
     assert values["RATE_CACHE"] == "redis://cache:6379/0"
     assert probe_settings(ROLEFIT_RATE_CACHE="locmem")["RATE_CACHE"] == "locmem"
     assert probe_settings(ROLEFIT_RATE_TEAM="2/h")["RATE_TEAM"] == "2/h"
