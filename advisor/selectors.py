@@ -140,6 +140,7 @@ EXPORT_FIXED_COLUMNS = (
     "coverage_product_owner",
     "coverage_product_manager",
     "criteria_version",
+    "private_notes",
 )
 
 
@@ -171,6 +172,7 @@ def assessment_export_rows(*, filters: AssessmentFilters) -> Iterator[tuple]:
             "cov_po",
             "cov_pm",
             "criteria_version__version",
+            "private_notes",
             "answers",
         )
         .iterator(chunk_size=EXPORT_CHUNK_SIZE)
