@@ -33,6 +33,9 @@ LOGO_TOO_LARGE = gettext_lazy("The logo may be at most 500 kB (this file is %(si
 LOGO_TOO_WIDE = gettext_lazy(
     "The logo may be at most 2,000 × 2,000 pixels (this one is %(width)d × %(height)d)."
 )
+LOGO_FAR_TOO_WIDE = gettext_lazy(
+    "The logo may be at most 2,000 × 2,000 pixels (this one claims far more)."
+)
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,10 @@ def logo_check(data: bytes) -> str:
             image.verify()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        # Pillow refuses to open an image claiming this many pixels.
+        raise ValidationError(LOGO_FAR_TOO_WIDE, code="logo_dimensions") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(LOGO_NOT_AN_IMAGE, code="logo_invalid") from None
     return models.LOGO_CONTENT_TYPES[image_format]
 
