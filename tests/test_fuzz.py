@@ -313,13 +313,17 @@ def token_urls() -> list[str]:
     return names
 
 
-# Who may open each token URL: "link" = whoever holds the token; "workspace" = consultants.
+# Who may open each token URL: "link" = whoever holds the token; "workspace" = consultants;
+# "public" = no secret: the brand's logo and stylesheet, named by their content's digest
+# (tests/test_branding.py: an unknown logo digest is 404).
 TOKEN_URLS = {
     "advisor:result": "link",
     "advisor:delete": "link",
     "advisor:report": "link",
     "advisor:report_pdf": "link",
     "advisor:workspace_detail": "workspace",
+    "advisor:brand_logo": "public",
+    "advisor:brand_css": "public",
 }
 
 

@@ -90,7 +90,7 @@ def test_keyboard_only_questionnaire_gives_an_explained_result(page):
     chart = page.get_by_role("img", name="What your company needs")
     expect(chart).to_be_visible()
     # Worked example 1 (docs/scoring.md): needs PO 100%, PM 0%.
-    expect(chart.locator(".needs-chart-role-product-owner")).to_have_attribute("width", "220.0")
+    expect(chart.locator(".needs-chart-role-product-owner")).to_have_attribute("width", "290.0")
     expect(chart.locator(".needs-chart-role-product-manager")).to_have_attribute("width", "0.0")
     expect(page.locator(".result-summary")).to_contain_text("a product owner's work")
     expect(page.get_by_role("heading", name="Why")).to_be_visible()
@@ -327,11 +327,13 @@ def test_hr_admin_weight_change_counts_for_new_assessments_only(page, account):
     expect(page).to_have_url(RESULT_URL)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hire a product manager")
     chart = page.locator(".needs-chart-role-product-manager")
-    expect(chart).to_have_attribute("width", "146.7")  # 220 × 0.6667
+    expect(chart).to_have_attribute("width", "193.3")  # 290 × 0.6667
 
     page.goto(before.get_absolute_url())
     expect(page.get_by_role("heading", level=1)).to_have_text("Neither role yet")
-    expect(page.locator(".needs-chart-role-product-manager")).to_have_attribute("width", "73.3")
+    expect(page.locator(".needs-chart-role-product-manager")).to_have_attribute(
+        "width", "96.7"
+    )  # 290 × 0.3333
     after = models.Assessment.objects.get(company="After The Change")
     assert after.criteria_version_id != before.criteria_version_id
 
