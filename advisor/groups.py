@@ -39,6 +39,9 @@ GROUP_PERMISSIONS = {
         # criteria versions with their assessment counts (no assessment itself).
         *_codenames(("view",), [f"historical{name}" for name in EDIT_ONLY_MODELS]),
         "view_criteriaversion",
+        # The site-wide brand (PRODUCT.md §9): one record, added once, never deleted.
+        *_codenames(("add", "change", "view"), ["branding"]),
+        "view_historicalbranding",
     ],
     CONSULTANTS: ["use_workspace", "view_assessment", "change_assessment"],
 }

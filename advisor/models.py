@@ -572,7 +572,16 @@ class Assessment(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     consultant_notes = models.TextField(
-        _("consultant notes"), max_length=NOTES_MAX_LENGTH, blank=True
+        _("consultant notes"),
+        max_length=NOTES_MAX_LENGTH,
+        blank=True,
+        help_text=_("Client-visible: printed in the report for whoever holds the link."),
+    )
+    private_notes = models.TextField(
+        _("private notes"),
+        max_length=NOTES_MAX_LENGTH,
+        blank=True,
+        help_text=_("For consultants only: never on the result, the report or the PDF."),
     )
     prepared_for = models.CharField(_("prepared for"), max_length=200, blank=True)
     prepared_by = models.CharField(_("prepared by"), max_length=200, blank=True)
@@ -619,6 +628,10 @@ class Assessment(models.Model):
                 name="assessment_notes_length",
             ),
             models.CheckConstraint(
+                condition=LessThanOrEqual(Length("private_notes"), NOTES_MAX_LENGTH),
+                name="assessment_private_notes_length",
+            ),
+            models.CheckConstraint(
                 condition=Q(team__isnull=True, position__isnull=True)
                 | Q(team__isnull=False, position__isnull=False),
                 name="assessment_team_position_together",
@@ -635,6 +648,68 @@ class Assessment(models.Model):
 
     def get_absolute_url(self):
         return reverse("advisor:result", kwargs={"token": self.token})
+
+
+LOGO_MAX_BYTES = 500 * 1024
+LOGO_MAX_SIDE = 2000
+# The image formats a logo may have (Pillow's names) and the content type each is served with.
+LOGO_CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
+DEFAULT_ORGANISATION_NAME = "RoleFit"
+DEFAULT_ACCENT_COLOUR = "#0b5ed7"
+COLOUR_PATTERN = r"^#[0-9a-f]{6}$"
+colour_validator = RegexValidator(
+    COLOUR_PATTERN, _("Give the colour as # and six hexadecimal digits, e.g. #0b5ed7.")
+)
+
+
+class Branding(models.Model):
+    """The one site-wide brand (PRODUCT.md §9): site header, report and PDF.
+
+    The logo lives in the database, so every app instance serves the same one; it is served from
+    a URL naming its digest (`advisor.branding`), which changes whenever the logo does.
+    """
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    organisation_name = models.CharField(
+        _("organisation name"), max_length=100, default=DEFAULT_ORGANISATION_NAME
+    )
+    accent_colour = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        default=DEFAULT_ACCENT_COLOUR,
+        validators=[colour_validator],
+        help_text=_("# and six hexadecimal digits (lowercase), e.g. #0b5ed7."),
+    )
+    contact_line = models.CharField(
+        _("contact line"),
+        max_length=200,
+        blank=True,
+        help_text=_("Printed under “prepared by”, e.g. “Example Consulting · +44 20 … · hello@…”."),
+    )
+    logo = models.BinaryField(_("logo"), null=True, blank=True, editable=False)
+    logo_content_type = models.CharField(_("logo type"), max_length=20, blank=True, editable=False)
+    logo_digest = models.CharField(_("logo digest"), max_length=64, blank=True, editable=False)
+    # The logo's bytes stay out of the history (up to 500 kB a change); its digest is kept.
+    history = HistoricalRecords(excluded_fields=["logo"])
+
+    class Meta:
+        verbose_name = _("branding")
+        verbose_name_plural = _("branding")
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=True), name="branding_single_record"),
+            models.CheckConstraint(
+                condition=Q(accent_colour__regex=COLOUR_PATTERN),
+                name="branding_accent_colour_format",
+                violation_error_message=_("Give the colour as # and six hexadecimal digits."),
+            ),
+            models.CheckConstraint(
+                condition=Q(logo_content_type__in=["", *LOGO_CONTENT_TYPES.values()]),
+                name="branding_logo_type",
+            ),
+        ]
+
+    def __str__(self):
+        return self.organisation_name
 
 
 class CriteriaState(models.Model):

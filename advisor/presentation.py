@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +24,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import formats
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -140,6 +141,14 @@ def headline(outcome: str, lead: str | None) -> str:
 def min_need_of(result: dict) -> float:
     """The line a result was scored against: recorded with it (the needs model)."""
     return float((result.get("policy") or {}).get("min_need", DEFAULT_MIN_NEED))
+
+
+def policy_texts(result: dict) -> dict[str, str]:
+    """The policy a result was scored with, as percentages (the report's method appendix)."""
+    policy = result.get("policy") or {}
+    return {
+        key: percent_text(policy.get(key)) for key in ("min_coverage", "min_need", "focus_share")
+    } | {"min_need": percent_text(min_need_of(result))}
 
 
 def _percent(value: float) -> Decimal:
@@ -541,6 +550,80 @@ def method_rows(result: dict, index: SnapshotIndex) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+# A notes line that starts a list item: "- ", "* " or "• " (bullets), "1. " or "1) " (numbers).
+_BULLET = re.compile(r"^\s*[-*•]\s+(?P<text>.*)$")
+_NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(?P<text>.*)$")
+
+
+def notes_html(text: str) -> SafeString:
+    """Notes as people type them, as HTML: blank lines separate paragraphs, a run of lines
+    starting with "- " (or "* ", "• ") is a list, "1. " a numbered list; other line breaks stay.
+    Every piece of text is escaped: nothing in the notes becomes markup, a link or an attribute.
+    """
+    blocks: list[str] = []
+    paragraph: list[str] = []
+    items: list[str] = []
+    list_tag = ""
+
+    def close_paragraph() -> None:
+        if paragraph:
+            blocks.append(
+                "<p>" + "<br>".join(conditional_escape(line) for line in paragraph) + "</p>"
+            )
+            paragraph.clear()
+
+    def close_list() -> None:
+        nonlocal list_tag
+        if items:
+            body = "".join(f"<li>{conditional_escape(item)}</li>" for item in items)
+            blocks.append(f"<{list_tag}>{body}</{list_tag}>")
+            items.clear()
+        list_tag = ""
+
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.rstrip()
+        bullet, numbered = _BULLET.match(line), _NUMBERED.match(line)
+        item = bullet or numbered
+        if not line.strip():
+            close_paragraph()
+            close_list()
+        elif item:
+            close_paragraph()
+            tag = "ul" if bullet else "ol"
+            if list_tag and tag != list_tag:
+                close_list()
+            list_tag = tag
+            items.append(item["text"])
+        elif items and raw[:1].isspace():
+            items[-1] += " " + line.strip()  # an indented line continues the item above
+        else:
+            close_list()
+            paragraph.append(line.strip())
+    close_paragraph()
+    close_list()
+    return mark_safe("\n".join(blocks))  # every piece of text is escaped above
+
+
+def role_brief(result: dict, slug: str, index: SnapshotIndex) -> dict[str, Any]:
+    """Next steps for a role to hire: what the hire will own first — its focus responsibilities,
+    most needed first, from the stored result — and the rest of the role's work; a start for a
+    job description."""
+    focus = [r["slug"] for r in _ranked_focus(result, slug)]
+    others = [r["slug"] for r in result["responsibilities"] if r["role"] == slug and not r["focus"]]
+
+    def text(responsibility: str) -> str:
+        return index.responsibilities.get(responsibility, {}).get("text", responsibility)
+
+    return {
+        "slug": slug,
+        "name": _role_name(index, slug),
+        "summary": index.roles[slug]["summary"],
+        "when_to_hire": index.roles[slug]["when_to_hire"],
+        "owns_first": [text(r) for r in focus],
+        "also": [text(r) for r in others],
+    }
 
 
 def role_texts(slug: str, index: SnapshotIndex) -> dict[str, Any]:

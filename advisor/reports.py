@@ -1,9 +1,11 @@
 """The client's report (PRODUCT.md §7): a print view, and a PDF rendered by WeasyPrint.
 
-Both show what the result page shows (`presentation.result_context`, from the assessment's frozen
-snapshot) plus the report-only parts built here: the table per responsibility, the numbered
-answers appendix it refers to, the consultant's notes and “prepared for / by”. Reachable by whoever
-holds the link (the token is the secret) — the notes are part of the client's deliverable.
+Both show, in the four parts of §7 (summary page, why, the role(s) to hire, appendix), what the
+result page shows (`presentation.result_context`, from the assessment's frozen snapshot) plus the
+report-only parts built here: the brand, the client-visible notes, the role briefs, the table per
+responsibility and the numbered answers appendix it refers to. Reachable by whoever holds the link
+(the token is the secret): the client-visible notes and “prepared for / by” are part of the
+client's deliverable; the private notes never are.
 """
 
 from __future__ import annotations
@@ -20,11 +22,19 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from advisor import models, pdf_fetcher, presentation, scoring
+from advisor import branding, models, pdf_fetcher, presentation, scoring
 from advisor.ratelimit import rate_limit
 
 PDF_TEMPLATE = "advisor/report_pdf.html"
 PDF_STYLESHEET = "css/report_pdf.css"
+# PRODUCT.md §7: the last page holds at least a quarter page. A report whose last page would hold
+# less is laid out again a little tighter (PDF_COMPACT_CSS) and kept so when that saves the page.
+MIN_LAST_PAGE_SHARE = 0.25
+PDF_COMPACT_CSS = """
+html { font-size: 8.2pt; line-height: 1.3; }
+.result-section { margin-top: 3.2mm; }
+p, ul, ol { margin-bottom: 1.2mm; }
+"""
 
 
 def assessment_for_report(token: str) -> models.Assessment:
@@ -114,8 +124,22 @@ def responsibility_table(assessment: models.Assessment) -> list[dict[str, Any]]:
     return table
 
 
-def report_context(assessment: models.Assessment) -> dict[str, Any]:
-    """Everything the report shows: the result's context plus the report-only parts."""
+def role_briefs(assessment: models.Assessment) -> list[dict[str, Any]]:
+    """Next steps: a short brief per role to hire (the lead hire first), from the stored focus."""
+    snapshot, result = assessment.snapshot, assessment.result
+    index = presentation.snapshot_index(snapshot.content_hash, snapshot.content)
+    order = presentation.role_order(result["outcome"], result.get("lead"))
+    to_hire = {
+        scoring.PRODUCT_OWNER: order[:1],
+        scoring.PRODUCT_MANAGER: order[:1],
+        scoring.BOTH: order,
+    }.get(result["outcome"], ())
+    return [presentation.role_brief(result, slug, index) for slug in to_hire]
+
+
+def report_context(assessment: models.Assessment, *, pdf: bool = False) -> dict[str, Any]:
+    """Everything the report shows: the result's context plus the report-only parts, in the
+    four parts of PRODUCT.md §7 (`templates/advisor/report/`). Never the private notes."""
     context = presentation.result_context(assessment)
     when_to_hire_roles = []
     if assessment.outcome == scoring.UNDETERMINED:
@@ -124,8 +148,16 @@ def report_context(assessment: models.Assessment) -> dict[str, Any]:
         when_to_hire_roles = [
             content_roles[slug] for slug in presentation.role_order(assessment.outcome, None)
         ]
+    brand = branding.brand_current()
     context.update(
         {
+            "brand": brand,
+            # The PDF fetches nothing: its logo is inline.
+            "report_logo_src": brand.logo_data_url if pdf else brand.logo_url,
+            "pdf": pdf,
+            "notes_html": presentation.notes_html(assessment.consultant_notes),
+            "role_briefs": role_briefs(assessment),
+            "policy": presentation.policy_texts(assessment.result),
             "responsibility_table": responsibility_table(assessment),
             "answers_appendix": answers_appendix(assessment),
             "when_to_hire_roles": when_to_hire_roles,
@@ -147,7 +179,9 @@ def pdf_filename(assessment: models.Assessment) -> str:
 @dataclass(frozen=True)
 class _PdfEngine:
     html_class: Any
+    css_class: Any
     stylesheet: Any
+    compact: Any
     font_config: Any
 
 
@@ -177,12 +211,48 @@ def _pdf_engine() -> _PdfEngine:
                     font_config=font_config,
                     url_fetcher=pdf_fetcher.data_only_fetcher(),
                 )
-                _engine = _PdfEngine(weasyprint.HTML, stylesheet, font_config)
+                compact = weasyprint.CSS(string=PDF_COMPACT_CSS, font_config=font_config)
+                _engine = _PdfEngine(
+                    weasyprint.HTML, weasyprint.CSS, stylesheet, compact, font_config
+                )
     return _engine
 
 
+def last_page_share(document) -> float:
+    """How much of the last page's content area a laid-out WeasyPrint document fills (0..1).
+
+    The root box's height on a page is the content laid out there. `_page_box` is WeasyPrint's
+    (not a documented API): without it, report the page as full and lay nothing out again.
+    """
+    page = document.pages[-1]
+    page_box = getattr(page, "_page_box", None)
+    if page_box is None:
+        return 1.0
+    root = next(
+        (box for box in page_box.children if getattr(box, "element_tag", "") == "html"), None
+    )
+    if root is None or not page_box.height:
+        return 1.0
+    return root.margin_height() / page_box.height
+
+
 def render_pdf(assessment: models.Assessment) -> bytes:
-    return html_to_pdf(render_to_string(PDF_TEMPLATE, report_context(assessment)))
+    html = render_to_string(PDF_TEMPLATE, report_context(assessment, pdf=True))
+    engine = _pdf_engine()
+    with _render_lock:
+        brand_css = engine.css_class(
+            string=branding.brand_current().stylesheet, font_config=engine.font_config
+        )
+        stylesheets = [engine.stylesheet, brand_css]
+        source = engine.html_class(string=html, url_fetcher=pdf_fetcher.data_only_fetcher())
+        document = source.render(stylesheets=stylesheets, font_config=engine.font_config)
+        if len(document.pages) > 1 and last_page_share(document) < MIN_LAST_PAGE_SHARE:
+            tighter = source.render(
+                stylesheets=[*stylesheets, engine.compact], font_config=engine.font_config
+            )
+            if len(tighter.pages) < len(document.pages):
+                document = tighter
+        return document.write_pdf()
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -153,6 +153,7 @@ EXPORT_FIXED_COLUMNS = (
     "coverage_product_owner",
     "coverage_product_manager",
     "criteria_version",
+    "private_notes",
 )
 
 
@@ -184,6 +185,7 @@ def assessment_export_rows(*, filters: AssessmentFilters) -> Iterator[tuple]:
             "cov_po",
             "cov_pm",
             "criteria_version__version",
+            "private_notes",
             "answers",
         )
     )

@@ -631,7 +631,7 @@ def criteria_export() -> str:
 # Consultants' notes
 
 TEXT_NUL_CHARACTER = "The text contains a NUL character (\\0); remove it."
-NOTES_TOO_LONG = "Consultant notes may have at most {limit} characters."
+NOTES_TOO_LONG = "Notes may have at most {limit} characters."
 PREPARED_TOO_LONG = "“Prepared for” and “prepared by” may have at most {limit} characters each."
 PREPARED_MAX_LENGTH = 200
 
@@ -642,22 +642,29 @@ def assessment_notes_update(
     consultant_notes: str,
     prepared_for: str,
     prepared_by: str,
+    private_notes: str | None = None,
 ) -> models.Assessment:
     """Save a consultant's notes and the report's “prepared for / by” on an assessment.
 
-    Raises ValidationError for text the database would refuse (NUL characters, too long).
+    `consultant_notes` are the client-visible notes of the report; `private_notes` stay in the
+    workspace (None leaves them as they are). Raises ValidationError for text the database would
+    refuse (NUL characters, too long).
     """
-    texts = (consultant_notes, prepared_for, prepared_by)
+    texts = (consultant_notes, prepared_for, prepared_by, private_notes or "")
     if any("\x00" in text for text in texts):
         raise ValidationError(_(TEXT_NUL_CHARACTER))
-    if len(consultant_notes) > models.NOTES_MAX_LENGTH:
+    if max(len(consultant_notes), len(private_notes or "")) > models.NOTES_MAX_LENGTH:
         raise ValidationError(_(NOTES_TOO_LONG).format(limit=models.NOTES_MAX_LENGTH))
     if max(len(prepared_for), len(prepared_by)) > PREPARED_MAX_LENGTH:
         raise ValidationError(_(PREPARED_TOO_LONG).format(limit=PREPARED_MAX_LENGTH))
     assessment.consultant_notes = consultant_notes
     assessment.prepared_for = prepared_for
     assessment.prepared_by = prepared_by
-    assessment.save(update_fields=["consultant_notes", "prepared_for", "prepared_by"])
+    fields = ["consultant_notes", "prepared_for", "prepared_by"]
+    if private_notes is not None:
+        assessment.private_notes = private_notes
+        fields.append("private_notes")
+    assessment.save(update_fields=fields)
     return assessment
 
 

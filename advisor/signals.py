@@ -1,4 +1,5 @@
-"""Keeps `CriteriaState.stamp` in step with every change to the criteria.
+"""Keeps `CriteriaState.stamp` in step with every change to the criteria, and drops this
+process's copy of the brand when it is saved.
 
 This is cache invalidation, not business logic: any save or delete of a criteria row (admin,
 loaddata, history revert) must make every worker rebuild its in-process copy of the criteria.
@@ -6,7 +7,7 @@ loaddata, history revert) must make every worker rebuild its in-process copy of 
 
 from django.db.models.signals import post_delete, post_save
 
-from advisor import services
+from advisor import branding, models, services
 
 
 def _criteria_changed(sender, **kwargs):
@@ -17,3 +18,6 @@ def connect():
     for model in services.CRITERIA_MODELS:
         post_save.connect(_criteria_changed, sender=model, dispatch_uid=f"criteria-save-{model}")
         post_delete.connect(_criteria_changed, sender=model, dispatch_uid=f"criteria-del-{model}")
+    # The brand is cached per process too (advisor/branding.py).
+    post_save.connect(branding.brand_forget, sender=models.Branding, dispatch_uid="brand-save")
+    post_delete.connect(branding.brand_forget, sender=models.Branding, dispatch_uid="brand-del")

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from advisor import links, reports, team_views, views, workspace
+from advisor import branding, links, reports, team_views, views, workspace
 
 
 class TokenConverter:
@@ -42,4 +42,6 @@ urlpatterns = [
     path("assessments/<token:token>/", workspace.workspace_detail, name="workspace_detail"),
     path("a/<token:token>/report/", reports.report, name="report"),
     path("a/<token:token>/report.pdf", reports.report_pdf, name="report_pdf"),
+    path("brand/logo-<slug:digest>.<str:extension>", branding.brand_logo, name="brand_logo"),
+    path("brand/<slug:digest>.css", branding.brand_css, name="brand_css"),
 ]

@@ -131,17 +131,30 @@ class NotesForm(forms.ModelForm):
     """
 
     consultant_notes = NotesField(
-        label=gettext_lazy("Consultant notes"),
+        label=gettext_lazy("Client-visible notes"),
         required=False,
         max_length=models.NOTES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 10, "class": "form-control"}),
-        help_text=gettext_lazy("Printed in the report, for whoever holds the link."),
+        help_text=gettext_lazy(
+            "Printed on the report's first page, for whoever holds the link. Blank lines "
+            "separate paragraphs; lines starting with “- ” make a list."
+        ),
+        error_messages=TEXT_ERRORS,
+    )
+    private_notes = NotesField(
+        label=gettext_lazy("Private notes"),
+        required=False,
+        max_length=models.NOTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}),
+        help_text=gettext_lazy(
+            "For consultants only: never shown on the result, the report or the PDF."
+        ),
         error_messages=TEXT_ERRORS,
     )
 
     class Meta:
         model = models.Assessment
-        fields = ["prepared_for", "prepared_by", "consultant_notes"]
+        fields = ["prepared_for", "prepared_by", "consultant_notes", "private_notes"]
         error_messages = {"prepared_for": TEXT_ERRORS, "prepared_by": TEXT_ERRORS}
         widgets = {
             "prepared_for": forms.TextInput(attrs={"class": "form-control"}),
@@ -255,7 +268,7 @@ def csv_lines(question_slugs: Sequence[str], rows: Iterable[tuple]) -> Iterator[
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow([*selectors.EXPORT_FIXED_COLUMNS, *question_slugs])
     chunk = []
-    for created_at, company, name, email, outcome, *numbers, version, answers in rows:
+    for created_at, company, name, email, outcome, *numbers, version, private, answers in rows:
         cells = [
             timezone.localtime(created_at).isoformat(timespec="seconds"),
             csv_safe(company),
@@ -264,6 +277,7 @@ def csv_lines(question_slugs: Sequence[str], rows: Iterable[tuple]) -> Iterator[
             outcome,
             *(_number(n) for n in numbers),
             version,
+            csv_safe(private),
             *(csv_safe(answers.get(slug) or "") for slug in question_slugs),
         ]
         chunk.append(writer.writerow(cells))

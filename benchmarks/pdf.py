@@ -1,4 +1,5 @@
-"""PDF report speed and memory (issue 5): PRODUCT.md §7's standard report with a 100-word note.
+"""PDF report speed and memory (issue 5): PRODUCT.md §7's standard report with a 100-word note
+and a brand with a logo (issue 13: the logo is embedded as a data: URL).
 
 Runs in this process on a temporary SQLite database (the PDF reads one row; the database kind does
 not matter) and measures `GET /a/<token>/report.pdf` through the full Django stack:
@@ -38,11 +39,16 @@ def prepare() -> str:
     from django.core.management import call_command
     from django.urls import reverse
 
-    from advisor import services
+    from advisor import branding, models, services
     from tests import examples
 
     call_command("migrate", verbosity=0, interactive=False)
     services.criteria_load()
+    brand = models.Branding(
+        organisation_name="Northwind Advisory", contact_line="hello@example.com"
+    )
+    branding.branding_logo_set(branding=brand, data=_logo())
+    brand.save()
     assessment = services.assessment_create(
         company="Acme Robotics", respondent_name="Rita Respondent", answers=examples.STANDARD_REPORT
     )
@@ -54,6 +60,21 @@ def prepare() -> str:
         prepared_by="Carl Consultant",
     )
     return reverse("advisor:report_pdf", kwargs={"token": assessment.token})
+
+
+def _logo() -> bytes:
+    """A 600 × 200 PNG logo with some detail (a flat colour would compress to nothing)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (600, 200), "white")
+    draw = ImageDraw.Draw(image)
+    for x in range(0, 600, 6):
+        draw.line([(x, 0), (600 - x, 200)], fill=(x % 256, 80, 160), width=2)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def _get(client, path: str) -> bytes:

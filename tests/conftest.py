@@ -1,7 +1,7 @@
 import pytest
 from django.test import override_settings
 
-from advisor import services
+from advisor import branding, services
 from tests import factories
 
 
@@ -36,6 +36,15 @@ def test_settings():
         },
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def default_brand():
+    """Each test starts with the defaults in the brand cache (no branding row, no query), as a
+    process does once it has read them; saving a brand drops the cache (advisor/signals.py)."""
+    branding.brand_remember(branding.Brand())
+    yield
+    branding.brand_forget()
 
 
 @pytest.fixture

@@ -133,6 +133,7 @@ def test_every_admin_page_loads_for_a_superuser(
     default_criteria, assessment_factory, client, superuser, django_assert_max_num_queries
 ):
     assessment_factory(answers=examples.BOTH)
+    models.Branding.objects.create(organisation_name="Example Consulting")
     client.force_login(superuser)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("admin:index")).status_code == 200

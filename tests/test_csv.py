@@ -27,6 +27,7 @@ FIXED = [
     "coverage_product_owner",
     "coverage_product_manager",
     "criteria_version",
+    "private_notes",
 ]
 
 
@@ -72,6 +73,13 @@ def test_rows_hold_the_assessment_and_blanks_for_unanswered(consultant_client, d
         respondent_email="rita@example.com",
         answers=examples.STANDARD_REPORT,
     )
+    services.assessment_notes_update(
+        assessment=full,
+        consultant_notes="For the client.",
+        prepared_for="",
+        prepared_by="",
+        private_notes="Budget unclear;\n- call the CFO",
+    )
     services.assessment_create(company="Half Ltd", answers={"agile-team": "agree"})
     _response, rows = export(consultant_client, sort="company")
     header, acme, half = rows
@@ -86,9 +94,13 @@ def test_rows_hold_the_assessment_and_blanks_for_unanswered(consultant_client, d
     assert acme["criteria_version"] == full.criteria_version.version
     assert acme["created_at"] == full.created_at.isoformat(timespec="seconds")
     assert {slug: acme[slug] for slug in examples.ALL_QUESTIONS} == examples.STANDARD_REPORT
+    # The consultants' private notes (PRODUCT.md §9); the client-visible ones are the report's.
+    assert acme["private_notes"] == "Budget unclear;\n- call the CFO"
+    assert "For the client." not in acme.values()
 
     half = dict(zip(header, half, strict=True))
     assert half["outcome"] == scoring.UNDETERMINED
+    assert half["private_notes"] == ""
     assert half["agile-team"] == "agree"
     assert half["need_product_manager"] == ""  # nothing answered for the PM: no need
     assert half["coverage_product_manager"] == "0.0"

@@ -369,7 +369,9 @@ def token_urls() -> list[str]:
     return names
 
 
-# Who may open each token URL: "link" = whoever holds the token; "workspace" = consultants.
+# Who may open each token URL: "link" = whoever holds the token; "workspace" = consultants;
+# "public" = no secret: the brand's logo and stylesheet, named by their content's digest
+# (tests/test_branding.py: an unknown logo digest is 404).
 TOKEN_URLS = {
     "advisor:result": "link",
     "advisor:delete": "link",
@@ -388,6 +390,8 @@ TOKEN_URLS = {
     "advisor:team_close": "organiser-post",
     "advisor:team_reopen": "organiser-post",
     "advisor:team_join": "invitation",
+    "advisor:brand_logo": "public",
+    "advisor:brand_css": "public",
 }
 
 

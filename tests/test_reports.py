@@ -6,9 +6,12 @@ import re
 import pypdf
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from advisor import reports, scoring, services
-from tests import examples
+from advisor import presentation, reports, scoring, services
+from tests import examples, pdf_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +40,22 @@ def standard_report(default_criteria):
         consultant_notes=NOTE,
         prepared_for="Ann Client, CEO",
         prepared_by="Carl Consultant",
+        private_notes=PRIVATE,
     )
+
+
+# Private notes must appear nowhere a link holder can see (PRODUCT.md §9).
+PRIVATE = "PRIVATE: the client's CFO doubts the budget; do not quote."
+
+# Long client-visible notes: paragraphs and lists running on to page 2.
+LONG_NOTES = (
+    "The answers from the leadership workshop show a company that has outgrown founder-led "
+    "product decisions, and the next year is about building the business around the product. "
+    * 4
+    + "\n\n- agree the role profile with the chief executive\n"
+    "- open the search with two agencies and our own network\n"
+    "- keep the backlog with the team lead until a second team starts\n\n"
+) * 5
 
 
 def test_the_standard_note_has_100_words():
@@ -56,6 +74,19 @@ def pdf_text(response) -> tuple[int, str]:
     reader = pypdf.PdfReader(io.BytesIO(response.content))
     text = "\n".join(page.extract_text() for page in reader.pages)
     return len(reader.pages), re.sub(r"\s+", " ", text)
+
+
+def words(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def before(page: str, marker: str) -> str:
+    assert marker in page, marker
+    return page[: page.index(marker)]
+
+
+# Words for the appendix only (PRODUCT.md §7): criteria version, weights, formula names.
+TECHNICAL = re.compile(r"criteria version|\bweights?\b|coverage|min_need|focus_share|formula", re.I)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -82,13 +113,95 @@ def test_report_shows_everything_of_product_md_7(client, standard_report):
         "What to look for in a product manager",
         "Revenue increased by 17%",  # case study
         "Product-line complexity reduced by 80%",
+        "Next steps: the role brief",
         "pricing review",  # the consultant's note
         "Appendix: the answers",
+        "Appendix: how RoleFit works this out",
         standard_report.criteria_version.version[:12],
         "css/print.css",  # the print stylesheet
     ]:
         assert expected in page, expected
     assert response["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_report_is_in_the_four_parts_of_product_md_7_in_order(client, standard_report):
+    page = client.get(report_url(standard_report)).content.decode()
+    markers = [
+        # 1. the summary page: brand, title, company, date, prepared for / by, verdict, summary,
+        #    notes, chart
+        'class="report-brand"',
+        "Hiring recommendation: product owner or product manager",
+        '<h1 class="report-company">Acme Robotics</h1>',
+        "Prepared for",
+        "Prepared by",
+        "Hire a product manager",
+        "What your company needs most is a product manager",
+        "Notes from Carl Consultant",
+        "pricing review",
+        '<svg class="needs-chart"',
+        # 2. why
+        'id="drivers-heading"',
+        "It would take two answers changing",
+        # 3. the role to hire, and next steps
+        "The role to hire",
+        "What to look for in a product manager",
+        "Case study",
+        "Next steps: the role brief",
+        # 4. the appendix
+        "Appendix: needs by responsibility",
+        "Appendix: the answers",
+        "Appendix: how RoleFit works this out",
+        f"Criteria version {standard_report.criteria_version.version[:12]}",
+    ]
+    positions = [page.index(marker) for marker in markers]
+    assert positions == sorted(positions), sorted(markers, key=page.index)
+
+
+def test_technical_words_only_in_the_appendix(client, standard_report):
+    page = client.get(report_url(standard_report)).content.decode()
+    body = page[page.index('<article class="report"') :]
+    main = re.sub(r"<[^>]+>", " ", before(body, "Appendix: needs by responsibility"))
+    assert not TECHNICAL.search(main), TECHNICAL.search(main)
+    appendix = body[body.index("Appendix: how RoleFit works this out") :]
+    assert "weight" in appendix and "Criteria version" in appendix
+    # The method in two short paragraphs: need, focus and the line (the policy's figures).
+    method = re.sub(r"<[^>]+>", "", appendix[: appendix.index("report-version")])
+    assert "at least 60% of its weight" in words(method)
+    assert "the line at 65%" in words(method)
+
+
+def test_role_brief_lists_the_focus_first_as_the_start_of_a_job_description(
+    client, standard_report
+):
+    briefs = reports.role_briefs(standard_report)
+    assert [b["slug"] for b in briefs] == [scoring.PRODUCT_MANAGER]
+    (pm,) = briefs
+    # The stored focus, most needed first (all 75%: criteria order).
+    assert pm["owns_first"] == [
+        "Developing a multiyear product strategy",
+        "Discussing technology roadmaps with R&D",
+        "Creating go-to-market plans with marketing and sales",
+    ]
+    assert pm["also"] == [
+        "Improving margins and reducing costs with supply chain partners",
+        "Gathering customer data and meeting with the C-suite to enhance business operations",
+    ]
+
+
+def test_role_briefs_for_both_follow_the_lead_hire(default_criteria):
+    assessment = services.assessment_create(company="Both", answers=examples.BOTH)
+    briefs = reports.role_briefs(assessment)
+    assert [b["slug"] for b in briefs] == [scoring.PRODUCT_MANAGER, scoring.PRODUCT_OWNER]
+    po = briefs[1]
+    focus = [r for r in assessment.result["responsibilities"] if r["role"] == "product-owner"]
+    assert len(po["owns_first"]) == sum(r["focus"] for r in focus)
+
+
+@pytest.mark.parametrize("answers", [examples.NEITHER, examples.UNDETERMINED])
+def test_no_role_brief_without_a_role_to_hire(client, default_criteria, answers):
+    assessment = services.assessment_create(company="Nobody", answers=answers)
+    assert reports.role_briefs(assessment) == []
+    assert "Next steps: the role brief" not in client.get(report_url(assessment)).content.decode()
 
 
 def test_report_links_to_the_pdf_and_the_result(client, standard_report):
@@ -103,7 +216,7 @@ def test_report_for_a_product_owner_has_no_case_study(client, default_criteria):
     assert "Hire a product owner" in page
     assert "Managing the product backlog" in page
     assert "Revenue increased by 17%" not in page
-    assert "Consultant's notes" not in page  # no notes, no empty section
+    assert "report-notes" not in page  # no notes, no empty section
 
 
 @pytest.mark.parametrize("answers", [examples.BOTH, examples.NEITHER, examples.UNDETERMINED])
@@ -128,6 +241,23 @@ def test_notes_are_escaped_and_keep_their_paragraphs(client, default_criteria):
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
     assert "<b>Evil</b>" not in page
     assert "<p>Second paragraph</p>" in page
+    assert ">Consultant's notes</h2>" in page  # no "prepared by": a plain heading
+
+
+def test_notes_render_paragraphs_and_lists_in_the_report(client, default_criteria):
+    assessment = services.assessment_create(company="Lists", answers=examples.BOTH)
+    services.assessment_notes_update(
+        assessment=assessment,
+        consultant_notes="Two things:\r\n- hire soon\r\n- brief the board\r\n\r\nThanks.",
+        prepared_for="",
+        prepared_by="Carl",
+    )
+    page = client.get(report_url(assessment)).content.decode()
+    assert (
+        "<p>Two things:</p>\n<ul><li>hire soon</li><li>brief the board</li></ul>\n<p>Thanks.</p>"
+        in page
+    )
+    assert "- hire soon" not in page
 
 
 def test_report_templates_keep_to_the_strict_csp(client, standard_report, consultant_user):
@@ -218,10 +348,71 @@ def test_standard_report_pdf(client, standard_report):
         "Product-line complexity reduced by 80%",
         "Improved gross margins",
         "open the executive search in early spring",  # the consultant's note
-        f"criteria version {standard_report.criteria_version.version[:12]}",
-        f"1 / {pages}",  # page numbers in the footer
+        f"Criteria version {standard_report.criteria_version.version[:12]}",
+        "Next steps: the role brief",
     ]:
         assert expected in text, expected
+
+
+def test_standard_report_pdf_pages(client, standard_report):
+    """PRODUCT.md §7: at most 3 A4 pages; verdict, summary, notes and chart on page 1; the
+    brand, company and page number in every footer; technical words only in the appendix; the
+    last page at least a quarter full."""
+    data = client.get(pdf_url(standard_report)).content
+    pages = pdf_pages.page_texts(data)
+    assert len(pages) <= 3
+    first = words(pages[0])
+    for expected in [
+        "RoleFit",
+        "Acme Robotics",
+        "Prepared for: Ann Client, CEO",
+        "Hire a product manager",
+        "What your company needs most is a product manager",
+        "Notes from Carl Consultant",
+        "open the executive search in early spring",  # the note's last words
+        "What your company needs",
+        "needed from 65%",  # the chart's line, its last label
+    ]:
+        assert expected in first, expected
+    for number, text in enumerate(pages, start=1):
+        assert f"RoleFit · Acme Robotics {number} / {len(pages)}" in words(text), number
+    everything = words(" ".join(pages))
+    main = before(everything, "Appendix: needs by responsibility")
+    assert not TECHNICAL.search(main), TECHNICAL.search(main)
+    assert pdf_pages.last_page_share(data) >= reports.MIN_LAST_PAGE_SHARE
+
+
+def test_long_notes_run_on_to_page_2_and_leave_no_orphan_last_page(client, standard_report):
+    services.assessment_notes_update(
+        assessment=standard_report,
+        consultant_notes=LONG_NOTES,
+        prepared_for="Ann Client, CEO",
+        prepared_by="Carl Consultant",
+    )
+    data = client.get(pdf_url(standard_report)).content
+    pages = pdf_pages.page_texts(data)
+    first, second = words(pages[0]), words(pages[1])
+    assert "Notes from Carl Consultant" in first and "founder-led" in first
+    assert "keep the backlog with the team lead" in second  # the notes run on
+    assert pdf_pages.last_page_share(data) >= reports.MIN_LAST_PAGE_SHARE
+
+
+def test_a_short_last_page_is_laid_out_again_tighter(monkeypatch, standard_report):
+    """A layout whose last page would hold a few lines is rendered again with the compact
+    stylesheet, kept when it saves the page."""
+    shares = []
+    real = reports.last_page_share
+
+    def spy(document):
+        share = real(document)
+        shares.append(share)
+        return share
+
+    monkeypatch.setattr(reports, "last_page_share", spy)
+    monkeypatch.setattr(reports, "MIN_LAST_PAGE_SHARE", 1.01)  # every last page is "short"
+    data = reports.render_pdf(standard_report)
+    assert shares  # measured, and laid out again (the share is never above 1)
+    assert len(pdf_pages.page_texts(data)) <= 3
 
 
 def test_pdf_for_a_product_owner(client, default_criteria):
@@ -246,7 +437,9 @@ def test_pdf_renders_every_outcome(client, default_criteria, answers, headline):
     assessment = services.assessment_create(company="Ünïcode Straße", answers=answers)
     response = client.get(pdf_url(assessment))
     pages, text = pdf_text(response)
-    assert pages <= 3
+    # Both roles to hire, with two role briefs, take a fourth page; never an orphan one.
+    assert pages <= 4
+    assert pdf_pages.last_page_share(response.content) >= reports.MIN_LAST_PAGE_SHARE
     assert headline in text and "Ünïcode Straße" in text
     assert 'filename="rolefit-report-unicode-strae-' in response["Content-Disposition"]
 
@@ -263,6 +456,7 @@ def test_pdf_with_the_longest_notes_still_renders(client, default_criteria):
     assert response.status_code == 200
     pages, text = pdf_text(response)
     assert pages > 3 and "A long paragraph of advice." in text
+    assert pdf_pages.last_page_share(response.content) >= reports.MIN_LAST_PAGE_SHARE
 
 
 def test_pdf_query_count(client, standard_report, django_assert_max_num_queries):
@@ -279,3 +473,124 @@ def test_result_page_links_to_the_report_and_the_pdf(client, standard_report):
     page = client.get(standard_report.get_absolute_url()).content.decode()
     assert f'href="{report_url(standard_report)}"' in page
     assert f'href="{pdf_url(standard_report)}"' in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Notes as text people write (presentation.notes_html)
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("", ""),
+        ("One line", "<p>One line</p>"),
+        ("First\nsame paragraph\n\nSecond", "<p>First<br>same paragraph</p>\n<p>Second</p>"),
+        ("- a\n- b", "<ul><li>a</li><li>b</li></ul>"),
+        ("* a\n• b", "<ul><li>a</li><li>b</li></ul>"),
+        ("1. a\n2) b", "<ol><li>a</li><li>b</li></ol>"),
+        (
+            "Intro:\n- a\n  continued\nAfter",
+            "<p>Intro:</p>\n<ul><li>a continued</li></ul>\n<p>After</p>",
+        ),
+        ("- a\n1. b", "<ul><li>a</li></ul>\n<ol><li>b</li></ol>"),
+        ("-5% revenue", "<p>-5% revenue</p>"),  # not a list item: no space after the dash
+        ("a\r\n\r\nb", "<p>a</p>\n<p>b</p>"),
+        ("\n\n\n  \n", ""),
+    ],
+)
+def test_notes_html(text, html):
+    assert presentation.notes_html(text) == html
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        '" onmouseover="alert(1)',
+        "- <a href='javascript:alert(1)'>x</a>",
+        "1. </li></ol><script>x</script>",
+        "[x](javascript:alert(1))",
+        "&lt;script&gt;",
+        "<style>body{display:none}</style>",
+        "\n\n- <iframe src=//evil>\n",
+    ],
+)
+def test_notes_html_escapes_everything(attack):
+    html = presentation.notes_html(attack)
+    # Only the renderer's own tags; every < and " of the text is escaped.
+    assert re.sub(r"</?(p|br|ul|ol|li)>", "", html).count("<") == 0
+    assert '"' not in html and "'" not in html
+
+
+@given(st.text(max_size=300))
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_notes_html_never_makes_markup_of_text(text):
+    html = str(presentation.notes_html(text))
+    assert re.sub(r"</?(p|br|ul|ol|li)>", "", html).count("<") == 0
+    # Nothing is lost but the list marks and blank lines: the words come back unescaped.
+    plain = re.sub(r"<[^>]+>", " ", html)
+    for word in re.findall(r"[A-Za-z]{3,}", text):
+        assert word in plain
+
+
+# ---------------------------------------------------------------------------------------------
+# Private notes appear nowhere a link holder can see (PRODUCT.md §9)
+
+
+def test_private_notes_are_on_no_page_of_the_link_holder(client, standard_report):
+    assert standard_report.private_notes == PRIVATE
+    for url in [standard_report.get_absolute_url(), report_url(standard_report)]:
+        page = client.get(url).content.decode()
+        assert "CFO doubts" not in page and "PRIVATE" not in page, url
+    _pages, text = pdf_text(client.get(pdf_url(standard_report)))
+    assert "CFO doubts" not in text and "PRIVATE" not in text
+    assert "private_notes" not in reports.report_context(standard_report)
+
+
+def test_private_notes_are_in_the_workspace_detail_form(client, consultant_user, standard_report):
+    client.force_login(consultant_user)
+    url = reverse("advisor:workspace_detail", kwargs={"token": standard_report.token})
+    page = client.get(url).content.decode()
+    form = page[page.index('name="private_notes"') :]
+    assert form.index("CFO doubts") < form.index("</textarea>")
+    # The report shown beside the form is the client's: the private notes only in the form.
+    assert page.count("CFO doubts") == 1
+    response = client.post(
+        url,
+        {
+            "prepared_for": "Ann",
+            "prepared_by": "Carl",
+            "consultant_notes": "For the client.",
+            "private_notes": "Second thoughts.",
+        },
+    )
+    assert response.status_code == 302
+    standard_report.refresh_from_db()
+    assert standard_report.private_notes == "Second thoughts."
+    assert standard_report.consultant_notes == "For the client."
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("a\x00b", "NUL"), ("x" * 10_001, "at most 10000 characters")],
+)
+def test_private_notes_keep_the_limits_of_notes(
+    client, consultant_user, standard_report, value, message
+):
+    client.force_login(consultant_user)
+    url = reverse("advisor:workspace_detail", kwargs={"token": standard_report.token})
+    data = {"prepared_for": "", "prepared_by": "", "consultant_notes": "", "private_notes": value}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    standard_report.refresh_from_db()
+    assert standard_report.private_notes == PRIVATE
+
+
+def test_the_notes_service_keeps_private_notes_unless_given(standard_report):
+    services.assessment_notes_update(
+        assessment=standard_report, consultant_notes="", prepared_for="", prepared_by=""
+    )
+    standard_report.refresh_from_db()
+    assert standard_report.private_notes == PRIVATE

@@ -3,15 +3,18 @@
 import csv
 import io
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from advisor import groups, models, services
-from tests import examples
+from tests import examples, pdf_pages
 from tests.e2e.conftest import NOTE_100_WORDS, log_in, standard_report
 
 pytestmark = pytest.mark.browser
@@ -142,7 +145,31 @@ def test_prefilled_link_fills_the_company(page):
     expect(page.locator("input[type=radio]:checked")).to_have_count(0)
 
 
-def test_report_prints_on_at_most_three_a4_pages_and_downloads_as_pdf(page):
+def look_at_pages(data: bytes, directory: Path, name: str) -> None:
+    """Each page of a PDF as an image in the screenshots directory (poppler's pdftoppm)."""
+    pdf = directory / f"{name}.pdf"
+    pdf.write_bytes(data)
+    if shutil.which("pdftoppm"):
+        subprocess.run(
+            ["pdftoppm", "-r", "60", "-png", str(pdf), str(directory / name)], check=True
+        )
+
+
+def assert_report_pages(data: bytes, company: str, *, max_pages: int | None = 3) -> list[str]:
+    """PRODUCT.md §7 on a printed report: the company and page numbers in every footer, no
+    orphan last page; the pages' texts."""
+    pages = [" ".join(text.split()) for text in pdf_pages.page_texts(data)]
+    if max_pages:
+        assert len(pages) <= max_pages, f"{len(pages)} A4 pages"
+    for number, text in enumerate(pages, start=1):
+        assert company in text, (number, company)
+        assert re.search(rf"(?<!\d){number} ?/ ?{len(pages)}(?!\d)", text), (number, text[-120:])
+    share = pdf_pages.last_page_share(data)
+    assert share >= 0.25, f"the last page holds {share:.0%} of a page"
+    return pages
+
+
+def test_report_prints_on_at_most_three_a4_pages_and_downloads_as_pdf(page, screenshots_dir):
     assert len(NOTE_100_WORDS.split()) == 100
     assessment = standard_report()
     assert assessment.outcome == "product-manager"
@@ -151,10 +178,18 @@ def test_report_prints_on_at_most_three_a4_pages_and_downloads_as_pdf(page):
     expect(page.locator(".report-notes")).to_contain_text("reporting to the chief executive")
 
     printed = page.pdf(format="A4", prefer_css_page_size=True)
-    pages, text = pdf_pages_and_text(printed)
-    assert 1 <= pages <= 3, f"the standard report prints on {pages} A4 pages"
-    assert "Hire a product manager" in text
-    assert "reporting to the chief executive" in " ".join(text.split())
+    look_at_pages(printed, screenshots_dir, "report-print")
+    pages = assert_report_pages(printed, "RoleFit · Acme Standard Report AG")
+    # Page 1: verdict, summary, the whole note and the needs chart.
+    for expected in [
+        "Hire a product manager",
+        "What your company needs most",
+        "reporting to the chief executive",
+        "quarterly results of the new plan are in",  # the last words (no "fi": a ligature)
+        "needed from 65%",
+    ]:
+        assert expected in pages[0], expected
+    text = " ".join(pages)
     # The print stylesheet drops the site's navigation and the toolbar.
     assert "Download PDF" not in text
     assert "Skip to main content" not in text
@@ -166,9 +201,80 @@ def test_report_prints_on_at_most_three_a4_pages_and_downloads_as_pdf(page):
     assert download.suggested_filename.endswith(".pdf")
     data = Path(download.path()).read_bytes()
     assert data.startswith(b"%PDF")
-    pages, text = pdf_pages_and_text(data)
-    assert 1 <= pages <= 3, f"the PDF report has {pages} pages"
-    assert "Acme Standard Report AG" in text
+    look_at_pages(data, screenshots_dir, "report-pdf")
+    pages = assert_report_pages(data, "RoleFit · Acme Standard Report AG")
+    assert "quarterly results of the new plan are in" in pages[0]
+    assert "needed from 65%" in pages[0]
+
+
+def test_long_notes_print_without_an_orphan_last_page(page, screenshots_dir):
+    assessment = standard_report()
+    long_notes = (
+        "The leadership workshop showed a company that has outgrown founder-led product "
+        "decisions; the next year is about building the business around the product. "
+        * 4
+        + "\n\n- agree the role profile with the chief executive\n"
+        "- open the search with two agencies\n\n"
+    ) * 5
+    services.assessment_notes_update(
+        assessment=assessment,
+        consultant_notes=long_notes,
+        prepared_for="Jane Doe, CEO",
+        prepared_by="Carla Consultant",
+    )
+    page.goto(f"/a/{assessment.token}/report/")
+    printed = page.pdf(format="A4", prefer_css_page_size=True)
+    look_at_pages(printed, screenshots_dir, "report-long-notes-print")
+    pages = assert_report_pages(printed, "Acme Standard Report AG", max_pages=None)
+    assert "Notes from Carla Consultant" in pages[0] and "founder-led" in pages[0]
+
+
+def test_a_new_consultant_brands_the_report_and_prints_it(page, account, screenshots_dir):
+    """Issue 13's "done when": set the brand and a logo, add client-visible and private notes to
+    the standard report, print it and download the PDF."""
+    account("hannah", group=groups.HR_ADMINS)
+    log_in(page, "hannah", path="/admin/login/")
+    page.goto("/admin/advisor/branding/add/")
+    page.get_by_label("Organisation name").fill("Northwind Advisory")
+    page.get_by_label("Accent colour").fill("#AA3377")
+    page.get_by_label("Contact line").fill("Northwind Advisory · hello@northwind.example")
+    logo = io.BytesIO()
+    Image.new("RGB", (240, 80), (170, 51, 119)).save(logo, "PNG")
+    page.locator("#id_logo_upload").set_input_files(
+        files=[{"name": "logo.png", "mimeType": "image/png", "buffer": logo.getvalue()}]
+    )
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    page.context.clear_cookies()
+
+    assessment = standard_report()
+    account("carla", group=groups.CONSULTANTS)
+    log_in(page, "carla")
+    page.goto(f"/assessments/{assessment.token}/")
+    page.get_by_label("Private notes").fill("Budget not signed off yet.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Notes saved.")
+    page.context.clear_cookies()
+
+    page.goto(f"/a/{assessment.token}/report/")  # as the link holder
+    expect(page.locator(".site-brand")).to_contain_text("Northwind Advisory")
+    logo_img = page.locator(".report-logo")
+    expect(logo_img).to_have_attribute("alt", "Northwind Advisory")
+    assert page.evaluate("(img) => img.naturalWidth", logo_img.element_handle()) == 240
+    expect(page.locator(".report-header")).to_contain_text("hello@northwind.example")
+    expect(page.locator("body")).not_to_contain_text("Budget not signed off")
+    printed = page.pdf(format="A4", prefer_css_page_size=True)
+    look_at_pages(printed, screenshots_dir, "report-branded-print")
+    pages = assert_report_pages(printed, "Northwind Advisory · Acme Standard Report AG")
+    assert "Budget not signed off" not in " ".join(pages)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PDF").click()
+    data = Path(download_info.value.path()).read_bytes()
+    look_at_pages(data, screenshots_dir, "report-branded-pdf")
+    pages = assert_report_pages(data, "Northwind Advisory · Acme Standard Report AG")
+    assert "Budget not signed off" not in " ".join(pages)
+    assert len(PdfReader(io.BytesIO(data)).pages[0].images) == 1  # the logo, embedded
 
 
 def test_deleted_assessment_link_shows_not_found(page):
@@ -225,7 +331,9 @@ def test_hr_admin_weight_change_counts_for_new_assessments_only(page, account):
 
     page.goto(before.get_absolute_url())
     expect(page.get_by_role("heading", level=1)).to_have_text("Neither role yet")
-    expect(page.locator(".needs-chart-role-product-manager")).to_have_attribute("width", "96.7")
+    expect(page.locator(".needs-chart-role-product-manager")).to_have_attribute(
+        "width", "96.7"
+    )  # 290 × 0.3333
     after = models.Assessment.objects.get(company="After The Change")
     assert after.criteria_version_id != before.criteria_version_id
 
@@ -264,7 +372,10 @@ def test_consultant_filters_adds_a_note_to_the_report_and_exports_csv(page, acco
     page.get_by_role("link", name="Acme Robotics").click()
     page.get_by_label("Prepared for").fill("Ravi, head of product")
     page.get_by_label("Prepared by").fill("Carla Consultant")
-    page.get_by_label("Consultant notes").fill("Start with a product owner for the robot line.")
+    page.get_by_label("Client-visible notes").fill(
+        "Start with a product owner for the robot line.\n\n- brief the team\n- hire by March"
+    )
+    page.get_by_label("Private notes").fill("Ravi prefers an internal candidate.")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_have_text("Notes saved.")
 
@@ -272,5 +383,7 @@ def test_consultant_filters_adds_a_note_to_the_report_and_exports_csv(page, acco
     expect(page).to_have_url(re.compile(r"/a/[A-Za-z0-9_-]+/report/$"))
     notes = page.locator(".report-notes")
     expect(notes).to_contain_text("Start with a product owner for the robot line.")
-    expect(notes).to_contain_text("— Carla Consultant")
+    expect(notes.get_by_role("heading")).to_have_text("Notes from Carla Consultant")
+    expect(notes.locator("li")).to_have_text(["brief the team", "hire by March"])
     expect(page.locator(".report-meta")).to_contain_text("Ravi, head of product")
+    expect(page.locator("body")).not_to_contain_text("internal candidate")
