@@ -381,12 +381,12 @@ def test_a_new_question_needs_options_and_a_link(default_criteria, hr_client):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("min_coverage", "0", "Minimum coverage must be greater than 0."),
-        ("min_coverage", "1.2", "Minimum coverage must be at most 1."),
-        ("min_need", "1.5", "Must be between 0 and 1."),
-        ("min_need", "-0.1", "Must be between 0 and 1."),
-        ("focus_share", "0", "The focus share must be greater than 0."),
-        ("focus_share", "1.1", "The focus share must be at most 1."),
+        ("min_coverage", "0", rolefit_admin.PERCENT_ABOVE_ZERO),
+        ("min_coverage", "120", rolefit_admin.PERCENT_ABOVE_ZERO),
+        ("min_need", "150", rolefit_admin.PERCENT_RANGE),
+        ("min_need", "-10", rolefit_admin.PERCENT_RANGE),
+        ("focus_share", "0", rolefit_admin.PERCENT_ABOVE_ZERO),
+        ("focus_share", "110", rolefit_admin.PERCENT_ABOVE_ZERO),
     ],
 )
 def test_policy_form_rejects_thresholds_out_of_range(
@@ -411,7 +411,7 @@ def test_policy_form_explains_each_threshold(default_criteria, hr_client):
     policy = models.ScoringPolicy.objects.get()
     page = hr_client.get(admin_url(models.ScoringPolicy, "change", policy.pk)).content.decode()
     for name in ("min_coverage", "min_need", "focus_share"):
-        help_text = str(models.ScoringPolicy._meta.get_field(name).help_text)
+        help_text = str(rolefit_admin.ScoringPolicyForm.base_fields[name].help_text)
         assert help_text.endswith(".") and ". " not in help_text  # one sentence
         assert help_text in page, name
     for label in ("advice: both, product manager first", "advice: both, product owner first"):
@@ -510,7 +510,7 @@ def test_reverting_restores_the_old_value(default_criteria, hr_client, hr_admin)
     url = admin_url(models.ScoringPolicy, "change", policy.pk)
     original_advice, original_need = policy.advice_neither, policy.min_need
     data = change_form_data(hr_client, url)
-    data.update({"advice_neither": "Wait a year.", "min_need": "0.6"})
+    data.update({"advice_neither": "Wait a year.", "min_need": "60"})
     assert hr_client.post(url, data).status_code == 302
     assert models.ScoringPolicy.objects.get().min_need == Decimal("0.6")
 
@@ -644,7 +644,7 @@ def test_a_past_assessment_is_unchanged_after_edits(
     policy = models.ScoringPolicy.objects.get()
     url = admin_url(models.ScoringPolicy, "change", policy.pk)
     data = change_form_data(hr_client, url)
-    data.update({"advice_both_pm_first": "New advice.", "focus_share": "0.8"})
+    data.update({"advice_both_pm_first": "New advice.", "focus_share": "80"})
     assert hr_client.post(url, data).status_code == 302
 
     assessment.refresh_from_db()
