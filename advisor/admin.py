@@ -26,7 +26,6 @@ NOT_READY_WARNING = _("The questionnaire cannot score until this is fixed: {prob
 
 admin.site.site_header = _("RoleFit administration")
 admin.site.site_title = _("RoleFit administration")
-admin.site.index_title = _("Criteria and advice")
 
 # Statements, help texts and advice read as prose: edited in boxes, not one-line inputs.
 STATEMENT_WIDGET = forms.Textarea(attrs={"rows": 2, "cols": 60})
