@@ -7,12 +7,13 @@ its history (django-simple-history): each change page has a history with revert,
 versions page links to one history of every change.
 """
 
+from decimal import Decimal
 from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
+from django.db.models import BooleanField, CharField, Count, ExpressionWrapper, Prefetch, Q
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from django.urls import path
@@ -25,6 +26,12 @@ from advisor.middleware import accepts_files
 
 NOT_READY_WARNING = _("The questionnaire cannot score until this is fixed: {problem}")
 
+admin.site.site_header = _("RoleFit administration")
+admin.site.site_title = _("RoleFit administration")
+
+# Statements, help texts and advice read as prose: edited in boxes, not one-line inputs.
+STATEMENT_WIDGET = forms.Textarea(attrs={"rows": 2, "cols": 60})
+
 
 def warn_if_not_ready(request) -> None:
     """After a save or delete: say so when the active criteria can no longer score."""
@@ -36,8 +43,18 @@ class CriteriaAdmin(SimpleHistoryAdmin):
     """History and revert, and a warning whenever an edit leaves the questionnaire unable to score.
 
     `response_add`/`response_change` run once everything is saved (inlines included, and after a
-    revert from the history page), so the warning sees the final state.
+    revert from the history page), so the warning sees the final state. Histories show full old
+    and new values (`admin_views.HistoryChangeHelper`) without simple_history's change-reason
+    column, which RoleFit never fills.
     """
+
+    object_history_list_template = "admin/advisor/object_history_list.html"
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return admin_views.HistoryChangeHelper(self.model, historical_record)
 
     def response_add(self, request, obj, post_url_continue=None):
         warn_if_not_ready(request)
@@ -125,6 +142,7 @@ class RoleAdmin(CriteriaAdmin):
 @admin.register(models.Responsibility)
 class ResponsibilityAdmin(ChildAdmin):
     list_display = ("text", "slug", "role", "weight", "order")
+    formfield_overrides = {CharField: {"widget": STATEMENT_WIDGET}}
     list_filter = ("role",)
     list_select_related = ("role",)
     search_fields = ("slug", "text")
@@ -212,8 +230,8 @@ class QuestionLinkInline(ResponsibilityChoiceMixin, admin.TabularInline):
 
 @admin.register(models.Question)
 class QuestionAdmin(CriteriaAdmin):
-    list_display = ("slug", "text", "section", "active", "links_summary", "order")
-    list_display_links = ("slug", "text")
+    list_display = ("text", "slug", "section", "active", "links_summary", "order")
+    list_display_links = ("text",)
     list_filter = ("active", "section", "links__responsibility__role")
     search_fields = ("slug", "text", "help_text")
     ordering = ("order", "id")
@@ -222,6 +240,18 @@ class QuestionAdmin(CriteriaAdmin):
         (_("Identifier"), {"fields": ("slug",)}),
     )
     inlines = [AnswerOptionInline, QuestionLinkInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("text", "help_text"):
+            kwargs["widget"] = STATEMENT_WIDGET
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        if records:
+            changes = admin_views.question_part_changes(records[0].id)
+            admin_views.attach_part_changes(records, changes)
 
     def get_queryset(self, request):
         return (
@@ -349,9 +379,77 @@ class CaseStudyResultAdmin(ChildAdmin):
     readonly_fields = ("case_study",)
 
 
+ADVICE_FIELDS = (
+    "advice_product_owner",
+    "advice_product_manager",
+    "advice_both_pm_first",
+    "advice_both_po_first",
+    "advice_neither",
+    "advice_undetermined",
+)
+PERCENT_ABOVE_ZERO = _("Enter a percentage greater than 0 and at most 100.")
+PERCENT_RANGE = _("Enter a percentage from 0 to 100.")
+
+
+class PercentField(forms.DecimalField):
+    """A 0..1 threshold entered and shown as a percentage, as users see needs and coverage."""
+
+    def __init__(self, *, above_zero: bool, **kwargs):
+        self.above_zero = above_zero
+        widget = forms.NumberInput(attrs={"step": "0.1", "min": "0", "max": "100"})
+        super().__init__(decimal_places=1, widget=widget, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{(value * 100).normalize():f}"
+        return value
+
+    def clean(self, value):
+        percent = super().clean(value)
+        if percent is None:
+            return None
+        low_ok = percent > 0 if self.above_zero else percent >= 0
+        if not (low_ok and percent <= 100):
+            raise ValidationError(PERCENT_ABOVE_ZERO if self.above_zero else PERCENT_RANGE)
+        return percent / 100
+
+
+class ScoringPolicyForm(forms.ModelForm):
+    min_coverage = PercentField(
+        above_zero=True,
+        label=_("Minimum coverage (%)"),
+        help_text=_(
+            "Below this share of a role's question weight answered, the outcome is undetermined."
+        ),
+    )
+    min_need = PercentField(
+        above_zero=False,
+        label=_("Minimum need (%)"),
+        help_text=_("A role is needed when the company's need for it reaches this percentage."),
+    )
+    focus_share = PercentField(
+        above_zero=True,
+        label=_("Focus share (%)"),
+        help_text=_(
+            "A role's need is the average of its most-needed responsibilities that together "
+            "make up at least this share of its weight (60 %: three of five)."
+        ),
+    )
+
+    class Meta:
+        model = models.ScoringPolicy
+        fields = [
+            "min_coverage",
+            "min_need",
+            "focus_share",
+            *ADVICE_FIELDS,
+        ]
+
+
 @admin.register(models.ScoringPolicy)
 class ScoringPolicyAdmin(SingleRecordAdmin):
-    list_display = ("__str__", "min_coverage", "min_need", "focus_share")
+    form = ScoringPolicyForm
+    list_display = ("__str__", "min_coverage_percent", "min_need_percent", "focus_share_percent")
     fieldsets = (
         (
             _("Thresholds"),
@@ -367,21 +465,24 @@ class ScoringPolicyAdmin(SingleRecordAdmin):
         ),
         (
             _("Outcome advice"),
-            {
-                "fields": (
-                    "advice_product_owner",
-                    "advice_product_manager",
-                    "advice_both_pm_first",
-                    "advice_both_po_first",
-                    "advice_neither",
-                    "advice_undetermined",
-                )
-            },
+            {"fields": ADVICE_FIELDS},
         ),
     )
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("minimum coverage"))
+    def min_coverage_percent(self, policy):
+        return admin_views.history_value("min_coverage", policy.min_coverage)
+
+    @admin.display(description=_("minimum need"))
+    def min_need_percent(self, policy):
+        return admin_views.history_value("min_need", policy.min_need)
+
+    @admin.display(description=_("focus share"))
+    def focus_share_percent(self, policy):
+        return admin_views.history_value("focus_share", policy.focus_share)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,10 @@ Each view but `view_on_site_closed` (a 404 for everyone) is wrapped by `AdminSit
 login, CSRF) and checks its own permission.
 """
 
+import sys
 from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -17,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
+from simple_history.utils import get_history_model_for_model
 
 from advisor import forms, models, presentation, services
 
@@ -73,6 +77,107 @@ def view_on_site_closed(request):
     page to link to; `view_on_site = False` on the admin classes hides the button as well.
     """
     raise Http404
+
+
+# ---------------------------------------------------------------------------------------------
+# How a change reads in a history
+
+# The scoring policy's thresholds are stored 0..1 but users see needs and coverage as percentages.
+PERCENT_FIELDS = frozenset({"min_coverage", "min_need", "focus_share"})
+NO_VALUE = "—"
+
+
+def history_value(field_name: str, value) -> str:
+    """A field's value as a history shows it: percentages for thresholds, a dash for nothing."""
+    if value is None or value == "":
+        return NO_VALUE
+    if field_name in PERCENT_FIELDS:
+        return presentation.percent_text(float(value))
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+class HistoryChangeHelper(HistoricalRecordContextHelper):
+    """Old and new values in full (simple_history cuts long ones to “[28 chars]”), thresholds as
+    percentages and a dash instead of “None”. The template wraps long values."""
+
+    def __init__(self, model, historical_record):
+        super().__init__(model, historical_record, max_displayed_delta_change_chars=sys.maxsize)
+
+    def prepare_delta_change_value(self, change, value):
+        if value is None or value == "" or change.field in PERCENT_FIELDS:
+            return history_value(change.field, value)
+        return super().prepare_delta_change_value(change, value)
+
+
+# A question's page saves the question first, then its options and links: their records follow
+# the question's within this time.
+PART_SAVE_WINDOW = timedelta(seconds=10)
+
+
+def _part_changes(model, question_id: int, name, summary) -> list[tuple[Any, dict[str, str]]]:
+    """(date, change) for every recorded change of a question's options or links: `name` names
+    the option or link, `summary` states it when it is added or removed."""
+    historical = get_history_model_for_model(model)
+    records = historical.objects.filter(question_id=question_id).order_by("history_id")
+    if model is models.QuestionLink:
+        records = records.select_related("responsibility")
+    fields = [f.name for f in model._meta.concrete_fields if not f.is_relation and f.name != "id"]
+    previous: dict[int, Any] = {}
+    changes = []
+    for record in records:
+        before = previous.get(record.id)
+        if record.history_type == "-":
+            change = {"field": name(record), "old": summary(record), "new": str(_("removed"))}
+            changes.append((record.history_date, change))
+        elif before is None:
+            change = {"field": name(record), "old": str(_("added")), "new": summary(record)}
+            changes.append((record.history_date, change))
+        else:
+            for field in fields:
+                old, new = getattr(before, field), getattr(record, field)
+                if old != new:
+                    label = f"{name(record)}: {model._meta.get_field(field).verbose_name}"
+                    old, new = history_value(field, old), history_value(field, new)
+                    changes.append((record.history_date, {"field": label, "old": old, "new": new}))
+        previous[record.id] = record
+    return changes
+
+
+def question_part_changes(question_id: int) -> list[tuple[Any, dict[str, str]]]:
+    """Every change to a question's links and options as (date, {field, old, new}), newest
+    first: what the question's own records leave out (a link's weight, an option's label)."""
+
+    def link(record):
+        responsibility = record.responsibility
+        target = responsibility.text if responsibility else record.responsibility_id
+        return str(_("Link to “%(target)s”") % {"target": target})
+
+    def option(record):
+        return str(_("Option “%(key)s”") % {"key": record.key})
+
+    def weight(record):
+        return "× " + history_value("weight", record.weight)
+
+    def label(record):
+        return f"{record.label} ({history_value('value', record.value)})"
+
+    changes = [
+        *_part_changes(models.QuestionLink, question_id, link, weight),
+        *_part_changes(models.AnswerOption, question_id, option, label),
+    ]
+    return sorted(changes, key=lambda item: item[0], reverse=True)
+
+
+def attach_part_changes(records, changes) -> None:
+    """Add each option or link change to the question record saved just before it (the same
+    save of the question's page), after that record's own changes."""
+    records = list(records)  # newest first
+    for date, change in reversed(changes):
+        owner = next((r for r in records if r.history_date <= date), None)
+        if owner is not None and date - owner.history_date <= PART_SAVE_WINDOW:
+            owner.history_delta_changes = [*getattr(owner, "history_delta_changes", []), change]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,9 +247,7 @@ def _history_rows(page_items) -> list[dict[str, Any]]:
             changes = []
             if before is not None and record.history_type == "~":
                 delta = record.diff_against(before)
-                changes = HistoricalRecordContextHelper(model, record).context_for_delta_changes(
-                    delta
-                )
+                changes = HistoryChangeHelper(model, record).context_for_delta_changes(delta)
             by_key[name, record.history_id] = {
                 "date": record.history_date,
                 "user": record.history_user,

@@ -8,7 +8,8 @@ class AdvisorConfig(AppConfig):
     verbose_name = _("RoleFit criteria and assessments")
 
     def ready(self):
-        from advisor import groups, signals
+        from advisor import groups, search, signals
 
         signals.connect()
+        search.connect()
         post_migrate.connect(groups.groups_post_migrate, sender=self, dispatch_uid="rolefit-groups")

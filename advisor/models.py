@@ -230,7 +230,8 @@ class Question(models.Model):
         ]
 
     def __str__(self):
-        return self.slug
+        # HR admins know a question by its statement; the slug is an identifier beside it.
+        return self.text
 
 
 class AnswerOption(models.Model):
@@ -312,7 +313,7 @@ class QuestionLink(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.question} → {self.responsibility} × {self.weight}"
+        return f"{self.question.slug} → {self.responsibility} × {self.weight}"
 
 
 class ScoringPolicy(models.Model):

@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from advisor import models, scoring
+from advisor.search import SearchText
 
 # Sort keys a request may ask for → (the key, descending?); the id breaks ties, so pages are
 # stable. Company order ignores case whatever the database's collation. Each key has its index
@@ -68,7 +69,11 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 def _filtered(filters: AssessmentFilters, *, with_outcome: bool = True) -> QuerySet:
     qs = models.Assessment.objects.all()
     if filters.company:
-        qs = qs.filter(company__icontains=filters.company)
+        # Accents and case ignored on both sides (advisor/search.py); the trigram index of
+        # migration 0008 serves this on PostgreSQL.
+        qs = qs.alias(company_search=SearchText("company")).filter(
+            company_search__contains=SearchText(Value(filters.company))
+        )
     if with_outcome and filters.outcome:
         qs = qs.filter(outcome=filters.outcome)
     if filters.date_from:
@@ -140,7 +145,7 @@ def assessment_outcome_counts(*, filters: AssessmentFilters) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------------------------------------
-# CSV export
+# CSV and XLSX exports
 
 EXPORT_FIXED_COLUMNS = (
     "created_at",
@@ -157,9 +162,16 @@ EXPORT_FIXED_COLUMNS = (
 )
 
 
-def assessment_export_rows(*, filters: AssessmentFilters) -> Iterator[tuple]:
+# What the XLSX export adds after the CSV's values (`extra` of assessment_export_rows).
+XLSX_EXTRA_VALUES = ("lead", "prepared_for", "prepared_by", "consultant_notes", "token")
+
+
+def assessment_export_rows(
+    *, filters: AssessmentFilters, extra: tuple[str, ...] = ()
+) -> Iterator[tuple]:
     """The export's rows as raw values in one streamed query: EXPORT_FIXED_COLUMNS, then the
-    answers dict (question slug → option key).
+    answers dict (question slug → option key), then the `extra` fields (the lead hire as
+    `lead`, or Assessment fields).
 
     Needs and coverage are picked out of the result JSON by the database, so only the small
     answers JSON is parsed per row. A JSON null may come back as the text "null" (SQLite).
@@ -173,6 +185,7 @@ def assessment_export_rows(*, filters: AssessmentFilters) -> Iterator[tuple]:
             need_pm=KT(f"result__need__{scoring.PRODUCT_MANAGER}"),
             cov_po=KT(f"result__coverage__{scoring.PRODUCT_OWNER}"),
             cov_pm=KT(f"result__coverage__{scoring.PRODUCT_MANAGER}"),
+            lead=KT("result__lead"),
         )
         .values_list(
             "created_at",
@@ -187,6 +200,7 @@ def assessment_export_rows(*, filters: AssessmentFilters) -> Iterator[tuple]:
             "criteria_version__version",
             "private_notes",
             "answers",
+            *extra,
         )
     )
     if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):

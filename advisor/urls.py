@@ -39,6 +39,7 @@ urlpatterns = [
     path("t/<token:token>/reopen/", team_views.team_reopen, name="team_reopen"),
     path("assessments/", workspace.workspace_list, name="workspace"),
     path("assessments/export.csv", workspace.workspace_export, name="workspace_export"),
+    path("assessments/export.xlsx", workspace.workspace_export_xlsx, name="workspace_export_xlsx"),
     path("assessments/<token:token>/", workspace.workspace_detail, name="workspace_detail"),
     path("a/<token:token>/report/", reports.report, name="report"),
     path("a/<token:token>/report.pdf", reports.report_pdf, name="report_pdf"),

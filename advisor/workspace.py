@@ -1,4 +1,4 @@
-"""The consultants' workspace: assessment list, consultant detail with notes, CSV export.
+"""The consultants' workspace: assessment list, consultant detail with notes, CSV and XLSX export.
 
 Every view here needs the permission `advisor.use_workspace` (PRODUCT.md §1): anonymous visitors
 go to the login page, logged-in users without it get 403.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import csv
-import unicodedata
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from functools import wraps
 
@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,13 +25,17 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from advisor import models, presentation, reports, scoring, selectors, services
+from advisor import exports, models, presentation, reports, scoring, selectors, services
+from advisor.exports import csv_safe
 
 WORKSPACE_PERMISSION = "advisor.use_workspace"
 PAGE_SIZE = 25
 EXPORT_ROWS_PER_CHUNK = 500
 
 DATE_RANGE_REVERSED = gettext_noop("The “to” date is before the “from” date.")
+FILTERS_NOT_APPLIED = gettext_noop(
+    "A filter with an error is not applied: the list and the counts follow the other filters."
+)
 TEXT_NUL_CHARACTER = gettext_noop("Remove the NUL character (\\0) from this text.")
 TEXT_TOO_LONG = gettext_noop(
     "Keep this to at most %(limit_value)d characters (it has %(show_value)d)."
@@ -95,7 +99,10 @@ class WorkspaceFilterForm(forms.Form):
         cleaned = super().clean()
         date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
         if date_from and date_to and date_to < date_from:
+            # The range is wrong as a whole: neither end filters (half a range would empty
+            # the list and every count, hiding the error behind "No assessment matches").
             self.add_error("date_to", _(DATE_RANGE_REVERSED))
+            cleaned.pop("date_from", None)
         return cleaned
 
     def filters(self) -> selectors.AssessmentFilters:
@@ -208,6 +215,7 @@ def workspace_list(request):
         "outcome_counts": [
             (key, label, counts[key]) for key, label in models.Assessment.OUTCOME_CHOICES
         ],
+        "filters_not_applied": _(FILTERS_NOT_APPLIED) if form.errors else "",
         "filtered": any(
             request.GET.get(name) for name in ("company", "outcome", "date_from", "date_to")
         ),
@@ -238,24 +246,6 @@ class _Echo:
 
     def write(self, value: str) -> str:
         return value
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: str) -> str:
-    """Neutralise a cell a spreadsheet would read as a formula (OWASP: prefix a single quote).
-
-    Spreadsheets also take the full-width signs (＝ ＋ － ＠, and the small ﹦ ﹢ ﹣) as formula
-    signs and skip invisible format characters (a zero-width space, a BOM) before them: the
-    check is on the first character that is not one, in its compatibility (NFKC) form.
-    """
-    if value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    visible = next((c for c in value if unicodedata.category(c) != "Cf"), "")
-    if unicodedata.normalize("NFKC", visible).startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _number(value) -> str:
@@ -301,3 +291,22 @@ def workspace_export(request):
     filename = f"rolefit-assessments-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@require_GET
+@workspace_view
+def workspace_export_xlsx(request):
+    """The CSV's rows, filters and permission, as a spreadsheet made for people (exports.py)."""
+    filters = WorkspaceFilterForm(request.GET).filters()
+    questions = services.criteria_current().content["questions"]
+    rows = selectors.assessment_export_rows(filters=filters, extra=selectors.XLSX_EXTRA_VALUES)
+    # Built in a temporary file (flat memory), then streamed from it; closed when sent.
+    file = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    exports.xlsx_write(file, questions=questions, rows=rows)
+    file.seek(0)
+    return FileResponse(
+        file,
+        as_attachment=True,
+        filename=exports.xlsx_filename(timezone.localdate()),
+        content_type=exports.XLSX_CONTENT_TYPE,
+    )

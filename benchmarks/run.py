@@ -48,6 +48,9 @@ GOAL_LIST_MS = 50.0
 GOAL_SEARCH_MS = 100.0
 GOAL_CSV_SECONDS = 5.0
 GOAL_CSV_MB = 50.0
+# Issue 15: the XLSX export (XlsxWriter, constant memory).
+GOAL_XLSX_SECONDS = 30.0
+GOAL_XLSX_MB = 100.0
 GOAL_PDF_MEDIAN_MS = 300.0
 FULL = {
     "seconds": 10.0,
@@ -202,6 +205,8 @@ def figures_json(results: dict, *, machine: str, date: str, database: str) -> di
             "search_ms": round(max(_median_of(cases, "search")), 1),
             "csv_seconds": round(csv["seconds"], 2),
             "csv_peak_rss_growth_mb": round(csv["memory_growth_mb"], 1),
+            "xlsx_seconds": round(cases["xlsx: all rows"]["seconds"], 2),
+            "xlsx_peak_rss_growth_mb": round(cases["xlsx: all rows"]["memory_growth_mb"], 1),
         }
     pdf_figures = None
     if pdf:
@@ -280,6 +285,16 @@ def goals(results: dict) -> list[tuple[str, str, bool]]:
                 f"CSV memory growth ≤ {GOAL_CSV_MB:.0f} MB",
                 f"{csv['memory_growth_mb']:.1f} MB",
                 csv["memory_growth_mb"] <= GOAL_CSV_MB,
+            ),
+            (
+                f"XLSX of {count:,} rows ≤ {GOAL_XLSX_SECONDS:.0f} s",
+                f"{cases['xlsx: all rows']['seconds']:.2f} s",
+                cases["xlsx: all rows"]["seconds"] <= GOAL_XLSX_SECONDS,
+            ),
+            (
+                f"XLSX memory growth ≤ {GOAL_XLSX_MB:.0f} MB",
+                f"{cases['xlsx: all rows']['memory_growth_mb']:.1f} MB",
+                cases["xlsx: all rows"]["memory_growth_mb"] <= GOAL_XLSX_MB,
             ),
         ]
     if http:
@@ -368,11 +383,17 @@ def markdown(results: dict, figures: dict, meta: dict) -> str:
                 f"| ≤ {case['goal_ms']:.0f}: {'met' if met else '**missed**'} |"
             )
         csv = scale["cases"]["csv: all rows"]
+        xlsx = scale["cases"]["xlsx: all rows"]
         lines += [
             "",
             f"CSV export of all {csv['rows']:,} rows ({csv['megabytes']:.1f} MB): "
             f"{csv['seconds']:.2f} s, peak resident memory growth {csv['memory_growth_mb']:.1f} MB"
             f" (goals ≤ {GOAL_CSV_SECONDS:.0f} s, ≤ {GOAL_CSV_MB:.0f} MB).",
+            "",
+            f"XLSX export of the same rows ({xlsx['megabytes']:.1f} MB): "
+            f"{xlsx['seconds']:.2f} s, peak resident memory growth "
+            f"{xlsx['memory_growth_mb']:.1f} MB"
+            f" (goals ≤ {GOAL_XLSX_SECONDS:.0f} s, ≤ {GOAL_XLSX_MB:.0f} MB).",
         ]
     sensitivity = results.get("sensitivity")
     if sensitivity:

@@ -128,7 +128,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/assessments/"
+# After signing in: the workspace, the admin or a page saying what the account can do
+# (advisor/accounts.py).
+LOGIN_REDIRECT_URL = "landing"
 LOGOUT_REDIRECT_URL = "/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

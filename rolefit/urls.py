@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
-from advisor import admin_views
+from advisor import accounts, admin_views
 
 urlpatterns = [
     # Before the admin's own: its "view on site" route needs only staff status and follows
@@ -12,5 +12,7 @@ urlpatterns = [
     # Only sign-in and sign-out: RoleFit sends no email, so no password-reset pages.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Where LOGIN_REDIRECT_URL sends a user without a `next`: where their work is.
+    path("accounts/home/", accounts.landing, name="landing"),
     path("", include("advisor.urls")),
 ]

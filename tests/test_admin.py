@@ -468,12 +468,12 @@ def test_a_new_question_needs_options_and_a_link(default_criteria, hr_client):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("min_coverage", "0", "Minimum coverage must be greater than 0."),
-        ("min_coverage", "1.2", "Minimum coverage must be at most 1."),
-        ("min_need", "1.5", "Must be between 0 and 1."),
-        ("min_need", "-0.1", "Must be between 0 and 1."),
-        ("focus_share", "0", "The focus share must be greater than 0."),
-        ("focus_share", "1.1", "The focus share must be at most 1."),
+        ("min_coverage", "0", rolefit_admin.PERCENT_ABOVE_ZERO),
+        ("min_coverage", "120", rolefit_admin.PERCENT_ABOVE_ZERO),
+        ("min_need", "150", rolefit_admin.PERCENT_RANGE),
+        ("min_need", "-10", rolefit_admin.PERCENT_RANGE),
+        ("focus_share", "0", rolefit_admin.PERCENT_ABOVE_ZERO),
+        ("focus_share", "110", rolefit_admin.PERCENT_ABOVE_ZERO),
     ],
 )
 def test_policy_form_rejects_thresholds_out_of_range(
@@ -498,7 +498,7 @@ def test_policy_form_explains_each_threshold(default_criteria, hr_client):
     policy = models.ScoringPolicy.objects.get()
     page = hr_client.get(admin_url(models.ScoringPolicy, "change", policy.pk)).content.decode()
     for name in ("min_coverage", "min_need", "focus_share"):
-        help_text = str(models.ScoringPolicy._meta.get_field(name).help_text)
+        help_text = str(rolefit_admin.ScoringPolicyForm.base_fields[name].help_text)
         assert help_text.endswith(".") and ". " not in help_text  # one sentence
         assert help_text in page, name
     for label in ("advice: both, product manager first", "advice: both, product owner first"):
@@ -597,7 +597,7 @@ def test_reverting_restores_the_old_value(default_criteria, hr_client, hr_admin)
     url = admin_url(models.ScoringPolicy, "change", policy.pk)
     original_advice, original_need = policy.advice_neither, policy.min_need
     data = change_form_data(hr_client, url)
-    data.update({"advice_neither": "Wait a year.", "min_need": "0.6"})
+    data.update({"advice_neither": "Wait a year.", "min_need": "60"})
     assert hr_client.post(url, data).status_code == 302
     assert models.ScoringPolicy.objects.get().min_need == Decimal("0.6")
 
@@ -761,7 +761,7 @@ def test_a_past_assessment_is_unchanged_after_edits(
     policy = models.ScoringPolicy.objects.get()
     url = admin_url(models.ScoringPolicy, "change", policy.pk)
     data = change_form_data(hr_client, url)
-    data.update({"advice_both_pm_first": "New advice.", "focus_share": "0.8"})
+    data.update({"advice_both_pm_first": "New advice.", "focus_share": "80"})
     assert hr_client.post(url, data).status_code == 302
 
     assessment.refresh_from_db()
@@ -906,3 +906,98 @@ def test_preview_needs_permission_and_csrf(default_criteria, client, consultant,
     csrf_client.force_login(hr_admin)
     assert csrf_client.post(preview_url(), {"company": "A", **examples.BOTH}).status_code == 403
     assert no_saved_results()
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 15: an admin that reads like RoleFit's
+
+
+@pytest.mark.django_db
+def test_admin_is_titled_rolefit_administration(default_criteria, hr_client):
+    page = hr_client.get(reverse("admin:index")).content.decode()
+    assert "RoleFit administration" in page
+    assert "Django administration" not in page and "Django site admin" not in page
+
+
+@pytest.mark.django_db
+def test_questions_listed_by_statement_with_the_slug_as_a_column(default_criteria, hr_client):
+    response = hr_client.get(admin_url(models.Question, "changelist"))
+    page = response.content.decode()
+    statement = models.Question.objects.get(slug="agile-team").text
+    assert f">{statement}</a>" in page  # the statement opens the question
+    assert ">agile-team</td>" in page  # the slug is a plain column
+    url, _data = question_edit(hr_client)
+    change = hr_client.get(url).content.decode()
+    assert f"<h2>{statement}</h2>" in change  # titled by its statement
+
+
+@pytest.mark.django_db
+def test_statements_and_advice_are_edited_in_text_boxes(default_criteria, hr_client):
+    url, _data = question_edit(hr_client)
+    form = hr_client.get(url).context["adminform"].form
+    assert isinstance(form.fields["text"].widget, forms.Textarea)
+    assert isinstance(form.fields["help_text"].widget, forms.Textarea)
+    policy = models.ScoringPolicy.objects.get()
+    policy_form = (
+        hr_client.get(admin_url(models.ScoringPolicy, "change", policy.pk))
+        .context["adminform"]
+        .form
+    )
+    for name in rolefit_admin.ADVICE_FIELDS:
+        assert isinstance(policy_form.fields[name].widget, forms.Textarea), name
+
+
+@pytest.mark.django_db
+def test_thresholds_are_shown_and_entered_as_percentages(default_criteria, hr_client):
+    policy = models.ScoringPolicy.objects.get()
+    url = admin_url(models.ScoringPolicy, "change", policy.pk)
+    page = hr_client.get(url).content.decode()
+    assert 'name="min_need" value="65"' in page and 'name="min_coverage" value="50"' in page
+    assert "Minimum need (%)" in page
+    listing = hr_client.get(admin_url(models.ScoringPolicy, "changelist")).content.decode()
+    assert "65%" in listing and "0.650" not in listing
+    data = change_form_data(hr_client, url)
+    data["min_need"] = "72.5"
+    assert hr_client.post(url, data).status_code == 302
+    assert models.ScoringPolicy.objects.get().min_need == Decimal("0.725")
+    history = history_text(hr_client.get(admin_url(models.ScoringPolicy, "history", policy.pk)))
+    assert "65% → 72.5%" in history
+
+
+def history_text(response) -> str:
+    """A history page's text with the old → new markup flattened."""
+    text = response.content.decode()
+    for markup in ('<span class="history-old">', '<span class="history-new">', "</span>"):
+        text = text.replace(markup, "")
+    return text.replace("&rarr;", "→")
+
+
+@pytest.mark.django_db
+def test_link_and_option_changes_show_in_the_questions_history(default_criteria, hr_client):
+    url, data = question_edit(hr_client, "team-count")
+    data[f"links-{row(data, 'links', 'weight', '0.500')}-weight"] = "2"
+    data[f"options-{row(data, 'options', 'key', 'one')}-label"] = "Exactly one"
+    assert hr_client.post(url, data).status_code == 302
+    question = models.Question.objects.get(slug="team-count")
+    page = history_text(hr_client.get(admin_url(models.Question, "history", question.pk)))
+    assert "weight:</strong> 0.5 → 2" in page
+    assert "Option “one”: label:</strong> One team → Exactly one" in page
+    assert "Change reason" not in page and "<td>None</td>" not in page
+
+
+@pytest.mark.django_db
+def test_histories_show_long_values_in_full(default_criteria, hr_client):
+    policy = models.ScoringPolicy.objects.get()
+    url = admin_url(models.ScoringPolicy, "change", policy.pk)
+    data = change_form_data(hr_client, url)
+    long_advice = "Wait a year. " * 20
+    data["advice_neither"] = long_advice
+    assert hr_client.post(url, data).status_code == 302
+    for page in (
+        hr_client.get(admin_url(models.ScoringPolicy, "history", policy.pk)),
+        hr_client.get(reverse("admin:advisor_criteria_history")),
+    ):
+        text = history_text(page)
+        assert long_advice.strip() in text
+        assert "chars]" not in text
+        assert "Change reason" not in text

@@ -175,6 +175,8 @@ def test_tiny_run_writes_both_files_in_the_issues_shape(tmp_path):
         "search_ms",
         "csv_seconds",
         "csv_peak_rss_growth_mb",
+        "xlsx_seconds",
+        "xlsx_peak_rss_growth_mb",
     }
     assert figures["scale"]["assessments"] == run.TINY["assessments"]
     assert set(figures["pdf"]) == {"warm_median_ms", "p95_ms", "rss_growth_200_renders_mb"}

@@ -11,7 +11,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from advisor import models, scoring, selectors, services, workspace
+from advisor import exports, models, scoring, selectors, services, workspace
 from tests import examples
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +155,7 @@ def test_formula_cells_are_neutralised(consultant_client, default_criteria, pref
     ],
 )
 def test_csv_safe(value, expected):
-    assert workspace.csv_safe(value) == expected
+    assert exports.csv_safe(value) == expected
 
 
 def test_export_streams_in_at_most_two_queries(

@@ -215,7 +215,8 @@ def test_list_shows_newest_first_with_outcome_and_needs(consultant_client, three
     assert "Hire a product owner" in page
     assert "Need PO" in page and "Need PM" in page
     assert "Fit PO" not in page
-    assert '<td class="text-end">100%</td>' in page  # Bolt Logistics' product-owner need
+    # Bolt Logistics' product-owner need, labelled for the card layout on phones.
+    assert 'data-label="Need for a product owner">100%</td>' in page
     report = reverse("advisor:report", kwargs={"token": models.Assessment.objects.first().token})
     assert report in page
 
@@ -484,3 +485,70 @@ def test_notes_service_refuses_what_the_database_would(assessment, fields, messa
     with pytest.raises(ValidationError) as error:
         services.assessment_notes_update(assessment=assessment, **data)
     assert error.value.messages == [message]
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 15: accent-insensitive search, an invalid date range, one date format, cards on phones
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("muller", ["Müller Maschinenbau"]),
+        ("MÜLLER", ["Müller Maschinenbau"]),
+        ("societe", ["Société Générale d'Essai"]),
+        ("strasse", ["Großstraße Logistik"]),
+        ("GROSSSTRASSE", ["Großstraße Logistik"]),
+        ("ø", ["Société Générale d'Essai", "Großstraße Logistik", "Acme Robotics"]),
+        ("100%", []),
+        ("_", []),
+    ],
+)
+def test_company_search_ignores_accents_and_case(consultant_client, assessment, query, expected):
+    bulk_copies(assessment, 1, company="Müller Maschinenbau")
+    bulk_copies(assessment, 1, company="Société Générale d'Essai")
+    bulk_copies(assessment, 1, company="Großstraße Logistik")
+    response = consultant_client.get(reverse("advisor:workspace"), {"company": query})
+    assert sorted(companies(response)) == sorted(expected)
+
+
+def test_search_text_folds_like_postgresql_unaccent():
+    from advisor.search import search_text
+
+    assert search_text("Müller") == "muller"
+    assert search_text("ÉCOLE Française") == "ecole francaise"
+    assert search_text("Øresund Bæk") == "oresund baek"
+    assert search_text("Straße") == "strasse"
+    assert search_text(None) is None
+
+
+def test_reversed_date_range_keeps_the_other_filters_counts(consultant_client, three_clients):
+    response = consultant_client.get(
+        reverse("advisor:workspace"),
+        {"company": "acme", "date_from": "2025-05-01", "date_to": "2025-04-01"},
+    )
+    page = response.content.decode()
+    assert workspace.DATE_RANGE_REVERSED in page
+    # The range is ignored as a whole, not half applied: the company filter alone counts.
+    assert response.context["outcome_total"] == 2
+    assert sorted(companies(response)) == ["Acme Robotics", "acme foods"]
+    assert "No assessment matches" not in page
+    assert workspace.FILTERS_NOT_APPLIED in page
+
+
+def test_dates_in_the_locale_format_on_list_and_detail(consultant_client, three_clients):
+    # One format everywhere: the active locale's (English: "March 10, 2025, noon").
+    list_page = consultant_client.get(reverse("advisor:workspace")).content.decode()
+    assert "March 10, 2025, noon" in list_page
+    assert "2025-03-10 12:00" not in list_page
+    token = models.Assessment.objects.get(company="Acme Robotics").token
+    detail = consultant_client.get(reverse("advisor:workspace_detail", args=[token]))
+    assert "March 10, 2025, noon" in detail.content.decode()
+
+
+def test_every_row_has_the_card_labels_and_the_report_link(consultant_client, three_clients):
+    page = consultant_client.get(reverse("advisor:workspace")).content.decode()
+    assert 'class="table table-hover align-middle workspace-table"' in page
+    for label in ("Date", "Outcome", "Need for a product owner", "Need for a product manager"):
+        assert page.count(f'data-label="{label}"') == 3, label
+    assert page.count('class="workspace-report"') == 3

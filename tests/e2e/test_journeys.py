@@ -369,7 +369,7 @@ def test_consultant_filters_adds_a_note_to_the_report_and_exports_csv(page, acco
     assert exported[0]["outcome"] == "product-owner"
     assert exported[0]["agile-team"] == "strongly-agree"
 
-    page.get_by_role("link", name="Acme Robotics").click()
+    page.get_by_role("link", name="Acme Robotics", exact=True).click()
     page.get_by_label("Prepared for").fill("Ravi, head of product")
     page.get_by_label("Prepared by").fill("Carla Consultant")
     page.get_by_label("Client-visible notes").fill(

@@ -1,0 +1,158 @@
+"""The workspace's XLSX export (issue 15), read back with openpyxl: headers in words, dates as
+dates, needs as percentages, labels for answers, the report link as text, a frozen header row,
+column widths; the CSV's filters, rows, permission and formula rule."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from advisor import exports, models, services, workspace
+from tests import examples
+
+pytestmark = pytest.mark.django_db
+
+URL = "/assessments/export.xlsx"
+
+
+@pytest.fixture
+def consultant_client(client, consultant_user):
+    client.force_login(consultant_user)
+    return client
+
+
+def download(client, **params) -> tuple:
+    response = client.get(URL, params)
+    assert response.status_code == 200, response
+    body = b"".join(response.streaming_content)
+    workbook = openpyxl.load_workbook(io.BytesIO(body))
+    return response, workbook.active
+
+
+def values(sheet) -> list[list]:
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def acme(default_criteria):
+    assessment = services.assessment_create(
+        company="Acme Müller GmbH",
+        respondent_name="Rita Respondent",
+        respondent_email="rita@example.com",
+        answers=examples.STANDARD_REPORT,
+    )
+    moment = timezone.make_aware(datetime.datetime(2025, 3, 10, 14, 30))
+    models.Assessment.objects.filter(pk=assessment.pk).update(created_at=moment)
+    return services.assessment_notes_update(
+        assessment=assessment,
+        consultant_notes="Hire a PM first.\nThen revisit.",
+        prepared_for="Jane Doe, CEO",
+        prepared_by='=HYPERLINK("http://evil.example")',
+    )
+
+
+def test_url_is_the_product_contract():
+    assert reverse("advisor:workspace_export_xlsx") == URL
+
+
+def test_header_in_words_and_a_row_for_people(consultant_client, acme):
+    response, sheet = download(consultant_client)
+    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert response["Content-Disposition"].startswith('attachment; filename="rolefit-assessments-')
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    header, row = values(sheet)
+    statements = [q["text"] for q in services.criteria_current().content["questions"]]
+    assert header == [
+        "Date",
+        "Company",
+        "Respondent",
+        "Respondent email",
+        "Outcome",
+        "Hire first",
+        "Need for a product owner",
+        "Need for a product manager",
+        "Answered (product owner)",
+        "Answered (product manager)",
+        "Prepared for",
+        "Prepared by",
+        "Consultant notes",
+        "Report link",
+        "Criteria version",
+        *statements,
+    ]
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Date"] == datetime.datetime(2025, 3, 10, 14, 30)  # a date, not text
+    assert cells["Company"] == "Acme Müller GmbH"
+    assert cells["Outcome"] == "Hire a product manager"
+    assert cells["Need for a product manager"] == pytest.approx(0.75)
+    assert cells["Consultant notes"] == "Hire a PM first.\nThen revisit."
+    assert cells["Prepared by"] == '\'=HYPERLINK("http://evil.example")'  # the CSV's rule
+    assert cells["Report link"].endswith(f"/a/{acme.token}/report/")
+    assert cells["Report link"].startswith("http")
+    assert cells["Criteria version"] == acme.criteria_version.version[:12]
+    # Answers by their labels, under their statements.
+    question = services.criteria_current().content["questions"][0]
+    labels = {o["key"]: o["label"] for o in question["options"]}
+    assert cells[question["text"]] == labels[examples.STANDARD_REPORT[question["slug"]]]
+
+
+def test_made_for_reading(consultant_client, acme):
+    _response, sheet = download(consultant_client)
+    assert sheet.freeze_panes == "A2"
+    header = [cell.value for cell in sheet[1]]
+    need = sheet.cell(row=2, column=header.index("Need for a product owner") + 1)
+    assert need.number_format == exports.PERCENT_FORMAT
+    date = sheet.cell(row=2, column=1)
+    assert date.is_date
+    assert sheet[1][0].font.bold
+    assert sheet.column_dimensions["B"].width >= 20  # the company is not squeezed
+    assert sheet.auto_filter.ref.startswith("A1:")
+    # No cell is a formula or a hyperlink.
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type != "f" and cell.hyperlink is None
+
+
+def test_same_filters_and_rows_as_the_csv(consultant_client, acme):
+    services.assessment_create(company="Bolt Logistics", answers=examples.PRODUCT_OWNER)
+    _response, sheet = download(consultant_client)
+    assert [row[1] for row in values(sheet)[1:]] == ["Bolt Logistics", "Acme Müller GmbH"]
+    _response, sheet = download(consultant_client, company="muller")
+    assert [row[1] for row in values(sheet)[1:]] == ["Acme Müller GmbH"]
+    _response, sheet = download(consultant_client, outcome="product-owner", sort="company")
+    assert [row[1] for row in values(sheet)[1:]] == ["Bolt Logistics"]
+    _response, sheet = download(consultant_client, date_to="2025-03-09")
+    assert values(sheet)[1:] == []
+
+
+def test_permission_as_the_csv(client, hr_admin_user, acme):
+    assert client.get(URL).status_code == 302
+    client.force_login(hr_admin_user)
+    assert client.get(URL).status_code == 403
+    assert client.post(URL).status_code == 405
+
+
+def test_unanswered_and_empty_fields_stay_empty(consultant_client, default_criteria):
+    services.assessment_create(company="Blank Ltd", answers={})
+    header, row = values(download(consultant_client)[1])
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Outcome"] == "Undetermined"
+    assert cells["Need for a product owner"] is None
+    assert cells["Respondent"] is None and cells["Hire first"] is None
+
+
+def test_view_query_count(consultant_client, acme, django_assert_max_num_queries):
+    services.criteria_current()
+    # session, user, the user's two permission queries, then the export's two
+    with django_assert_max_num_queries(6):
+        b"".join(consultant_client.get(URL).streaming_content)
+
+
+def test_workspace_links_both_exports_with_its_filters(consultant_client, acme):
+    page = consultant_client.get(reverse("advisor:workspace"), {"company": "acme"}).content
+    assert b'href="/assessments/export.xlsx?company=acme"' in page
+    assert b'href="/assessments/export.csv?company=acme"' in page
+    assert workspace.WORKSPACE_PERMISSION == "advisor.use_workspace"
