@@ -6,13 +6,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: help install install-dev run migrate criteria test test-browser lint fmt migrations-check bench bench-quick serve loadtest scaleout clean
+.PHONY: help install install-dev run migrate criteria test test-browser lint fmt messages migrations-check bench bench-quick serve loadtest scaleout clean
 
 help:
 	@echo "make run          install, migrate, load the default criteria, serve on http://$(HOST):$(PORT)"
 	@echo "make test         install the dev extra and run the whole suite (browser tests included)"
 	@echo "make test-browser only the browser tests (Chromium; screenshots in test-artifacts/screenshots/)"
 	@echo "make lint / fmt   ruff check + format check / apply formatting"
+	@echo "make messages     extract the translatable strings into locale/\$$LOCALE (default de)"
 	@echo "make bench        full benchmarks (docs/benchmarks.md); make bench-quick: under a minute"
 	@echo "make serve        production-style: gunicorn + WhiteNoise (README \"Deploying\")"
 	@echo "make loadtest     load and PostgreSQL-restart test on loopback (docs/reliability.md)"
@@ -95,6 +96,13 @@ bench: install-dev
 # In-process throughput of the hiring manager's pages relative to /healthz (under a minute).
 bench-quick: install
 	$(BIN)/python -m benchmarks.quick
+
+# The message catalogue of LOCALE (default: de) in locale/, from the code and the templates;
+# needs GNU gettext (Debian: gettext). `compilemessages` turns it into the .mo Django reads.
+LOCALE ?= de
+messages: install
+	$(BIN)/python manage.py makemessages --locale $(LOCALE) --no-wrap --extension html,txt,py \
+		--ignore .venv --ignore test-artifacts --ignore staticfiles --ignore benchmarks --ignore tests
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

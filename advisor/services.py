@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from advisor import models, scoring, snapshots
 
@@ -44,15 +45,19 @@ CRITERIA_MODELS = (
     models.ScoringPolicy,
 )
 
-NOT_READY_NO_QUESTIONS = "There are no active questions."
-NOT_READY_NO_POLICY = "The scoring policy is missing."
-NOT_READY_ROLE = "The role “{role}” has nothing to score: no active question links to it."
-QUESTION_FEW_OPTIONS = "Question “{slug}” needs at least two answer options."
-QUESTION_NO_LINK = "Question “{slug}” needs at least one link to a responsibility."
-QUESTION_NO_VALUED_OPTION = "Question “{slug}” needs at least one option with a value."
-QUESTION_RESERVED_SLUG = "The slug “{slug}” is reserved; choose another."
-QUESTION_DUPLICATE_KEY = "Question “{slug}” has the option key “{key}” twice."
-ROLES_MISSING = "The criteria need exactly the two roles {roles}."
+NOT_READY_NO_QUESTIONS = gettext_noop("There are no active questions.")
+NOT_READY_NO_POLICY = gettext_noop("The scoring policy is missing.")
+NOT_READY_ROLE = gettext_noop(
+    "The role “{role}” has nothing to score: no active question links to it."
+)
+QUESTION_FEW_OPTIONS = gettext_noop("Question “{slug}” needs at least two answer options.")
+QUESTION_NO_LINK = gettext_noop("Question “{slug}” needs at least one link to a responsibility.")
+QUESTION_NO_VALUED_OPTION = gettext_noop(
+    "Question “{slug}” needs at least one option with a value."
+)
+QUESTION_RESERVED_SLUG = gettext_noop("The slug “{slug}” is reserved; choose another.")
+QUESTION_DUPLICATE_KEY = gettext_noop("Question “{slug}” has the option key “{key}” twice.")
+ROLES_MISSING = gettext_noop("The criteria need exactly the two roles {roles}.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,11 +237,14 @@ def criteria_from_snapshot(content: dict[str, Any]) -> scoring.Criteria:
 # Validation
 
 
-def question_problems(question: dict[str, Any]) -> list[str]:
-    """Rules one question must meet, whatever else the criteria hold."""
+def question_problems(question: dict[str, Any], *, check_slug: bool = True) -> list[str]:
+    """Rules one question must meet, whatever else the criteria hold.
+
+    `check_slug=False` leaves out the reserved-slug rule, for a caller whose form already checks it.
+    """
     slug = question["slug"]
     problems = []
-    if slug in models.RESERVED_SLUGS:
+    if check_slug and slug in models.RESERVED_SLUGS:
         problems.append(_(QUESTION_RESERVED_SLUG).format(slug=slug))
     keys = [o["key"] for o in question["options"]]
     for key in sorted({k for k in keys if keys.count(k) > 1}):
@@ -290,6 +298,7 @@ def question_edit_problems(
     question: models.Question,
     options: list[dict[str, Any]] | None = None,
     links: list[dict[str, Any]] | None = None,
+    check_slug: bool = True,
 ) -> list[str]:
     """`question_problems` for a question as an edit would leave it (the admin's forms).
 
@@ -305,7 +314,9 @@ def question_edit_problems(
             {"responsibility": link.responsibility.slug, "weight": _decimal_text(link.weight)}
             for link in saved
         ]
-    return question_problems({"slug": question.slug, "options": options, "links": links})
+    return question_problems(
+        {"slug": question.slug, "options": options, "links": links}, check_slug=check_slug
+    )
 
 
 def responsibilities_delete_problems(*, responsibility_ids: set[int]) -> list[str]:
@@ -603,9 +614,11 @@ def criteria_export() -> str:
 # ---------------------------------------------------------------------------------------------
 # Consultants' notes
 
-TEXT_NUL_CHARACTER = "The text contains a NUL character (\\0); remove it."
-NOTES_TOO_LONG = "Consultant notes may have at most {limit} characters."
-PREPARED_TOO_LONG = "“Prepared for” and “prepared by” may have at most {limit} characters each."
+TEXT_NUL_CHARACTER = gettext_noop("The text contains a NUL character (\\0); remove it.")
+NOTES_TOO_LONG = gettext_noop("Consultant notes may have at most {limit} characters.")
+PREPARED_TOO_LONG = gettext_noop(
+    "“Prepared for” and “prepared by” may have at most {limit} characters each."
+)
 PREPARED_MAX_LENGTH = 200
 
 
