@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from advisor import models, scoring, snapshots, unanswered
 
+# The result page's headline: a sentence per outcome, not the outcome's label.
 OUTCOME_HEADLINES = {
     scoring.PRODUCT_OWNER: gettext_lazy("Hire a product owner"),
     scoring.PRODUCT_MANAGER: gettext_lazy("Hire a product manager"),
@@ -42,14 +43,7 @@ BOTH_HEADLINES = {
     scoring.PRODUCT_MANAGER: gettext_lazy("Hire both roles, a product manager first"),
     scoring.PRODUCT_OWNER: gettext_lazy("Hire both roles, a product owner first"),
 }
-# The outcome's name where a sentence names it ("… to give Both").
-OUTCOME_NAMES = {
-    scoring.PRODUCT_OWNER: gettext_lazy("Product owner"),
-    scoring.PRODUCT_MANAGER: gettext_lazy("Product manager"),
-    scoring.BOTH: gettext_lazy("Both"),
-    scoring.NEITHER: gettext_lazy("Neither"),
-    scoring.UNDETERMINED: gettext_lazy("Undetermined"),
-}
+# A sentence that names an outcome ("… to give Both") uses its label, models.Outcome.
 NOT_ANSWERED = gettext_lazy("Not answered")
 # The line of results stored before the policy was recorded with them (docs/scoring.md).
 DEFAULT_MIN_NEED = 0.65
@@ -225,7 +219,7 @@ def _strongest_answer(result: dict, role: str, answers: dict, index: SnapshotInd
 
 
 def _role_name(index: SnapshotIndex, role: str) -> str:
-    return index.roles.get(role, {}).get("name") or str(OUTCOME_NAMES[role])
+    return index.roles.get(role, {}).get("name") or str(models.Outcome(role).label)
 
 
 def summary_text(
@@ -485,7 +479,7 @@ def sensitivity_text(result: dict, answers: dict, index: SnapshotIndex) -> SafeS
         _("It would take {count} changing — {changes} — to give {outcome}."),
         count=NUMBER_WORDS[needed],
         changes=joined,
-        outcome=format_html("<em>{}</em>", OUTCOME_NAMES[sensitivity["outcome_after"]]),
+        outcome=format_html("<em>{}</em>", models.Outcome(sensitivity["outcome_after"]).label),
     )
 
 

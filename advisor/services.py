@@ -32,18 +32,7 @@ from advisor import models, scoring, snapshots
 
 DEFAULT_CRITERIA_FILE = snapshots.DEFAULT_CRITERIA_FILE
 
-# Models holding criteria, in the order a fixture must load them (parents first).
-CRITERIA_MODELS = (
-    models.Role,
-    models.Responsibility,
-    models.Competency,
-    models.CaseStudy,
-    models.CaseStudyResult,
-    models.Question,
-    models.AnswerOption,
-    models.QuestionLink,
-    models.ScoringPolicy,
-)
+CRITERIA_MODELS = models.CRITERIA_MODELS
 
 NOT_READY_NO_QUESTIONS = gettext_noop("There are no active questions.")
 NOT_READY_NO_POLICY = gettext_noop("The scoring policy is missing.")
@@ -614,12 +603,11 @@ def criteria_export() -> str:
 # ---------------------------------------------------------------------------------------------
 # Consultants' notes
 
-TEXT_NUL_CHARACTER = gettext_noop("The text contains a NUL character (\\0); remove it.")
-NOTES_TOO_LONG = gettext_noop("Consultant notes may have at most {limit} characters.")
-PREPARED_TOO_LONG = gettext_noop(
-    "“Prepared for” and “prepared by” may have at most {limit} characters each."
+# The notes form shows these same messages on its fields (workspace.NotesForm).
+TEXT_NUL_CHARACTER = gettext_noop("Remove the NUL character (\\0) from this text.")
+TEXT_TOO_LONG = gettext_noop(
+    "Keep this to at most %(limit_value)d characters (it has %(show_value)d)."
 )
-PREPARED_MAX_LENGTH = 200
 
 
 def assessment_notes_update(
@@ -633,13 +621,25 @@ def assessment_notes_update(
 
     Raises ValidationError for text the database would refuse (NUL characters, too long).
     """
-    texts = (consultant_notes, prepared_for, prepared_by)
-    if any("\x00" in text for text in texts):
-        raise ValidationError(_(TEXT_NUL_CHARACTER))
-    if len(consultant_notes) > models.NOTES_MAX_LENGTH:
-        raise ValidationError(_(NOTES_TOO_LONG).format(limit=models.NOTES_MAX_LENGTH))
-    if max(len(prepared_for), len(prepared_by)) > PREPARED_MAX_LENGTH:
-        raise ValidationError(_(PREPARED_TOO_LONG).format(limit=PREPARED_MAX_LENGTH))
+    limits = {
+        "consultant_notes": (consultant_notes, models.NOTES_MAX_LENGTH),
+        "prepared_for": (prepared_for, models.PREPARED_MAX_LENGTH),
+        "prepared_by": (prepared_by, models.PREPARED_MAX_LENGTH),
+    }
+    errors = {}
+    for name, (text, limit) in limits.items():
+        if "\x00" in text:
+            errors[name] = ValidationError(
+                _(TEXT_NUL_CHARACTER), code="null_characters_not_allowed"
+            )
+        elif len(text) > limit:
+            errors[name] = ValidationError(
+                _(TEXT_TOO_LONG),
+                code="max_length",
+                params={"limit_value": limit, "show_value": len(text)},
+            )
+    if errors:
+        raise ValidationError(errors)
     assessment.consultant_notes = consultant_notes
     assessment.prepared_for = prepared_for
     assessment.prepared_by = prepared_by

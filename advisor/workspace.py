@@ -31,10 +31,6 @@ PAGE_SIZE = 25
 EXPORT_ROWS_PER_CHUNK = 500
 
 DATE_RANGE_REVERSED = gettext_noop("The “to” date is before the “from” date.")
-TEXT_NUL_CHARACTER = gettext_noop("Remove the NUL character (\\0) from this text.")
-TEXT_TOO_LONG = gettext_noop(
-    "Keep this to at most %(limit_value)d characters (it has %(show_value)d)."
-)
 NOTES_SAVED = gettext_noop("Notes saved.")
 
 SORT_CHOICES = [
@@ -70,7 +66,7 @@ class WorkspaceFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         label=gettext_lazy("Outcome"),
         required=False,
-        choices=[("", gettext_lazy("Any outcome")), *models.Assessment.OUTCOME_CHOICES],
+        choices=[("", gettext_lazy("Any outcome")), *models.Outcome.choices],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     date_from = forms.DateField(
@@ -117,9 +113,10 @@ class NotesField(forms.CharField):
         return value.replace("\r\n", "\n")
 
 
+# The service's own wording (services.assessment_notes_update checks the same limits again).
 TEXT_ERRORS = {
-    "null_characters_not_allowed": gettext_lazy(TEXT_NUL_CHARACTER),
-    "max_length": gettext_lazy(TEXT_TOO_LONG),
+    "null_characters_not_allowed": gettext_lazy(services.TEXT_NUL_CHARACTER),
+    "max_length": gettext_lazy(services.TEXT_TOO_LONG),
 }
 
 
@@ -191,9 +188,7 @@ def workspace_list(request):
         "rows": [_list_row(a) for a in page.object_list],
         "total": total,
         "outcome_total": sum(counts.values()),
-        "outcome_counts": [
-            (key, label, counts[key]) for key, label in models.Assessment.OUTCOME_CHOICES
-        ],
+        "outcome_counts": [(key, label, counts[key]) for key, label in models.Outcome.choices],
         "filtered": any(
             request.GET.get(name) for name in ("company", "outcome", "date_from", "date_to")
         ),

@@ -165,7 +165,9 @@ def test_change_answers_from_an_undetermined_result(page):
         page.locator(f'input[name="{slug}"][value="{key}"]').check()
     page.get_by_role("button", name="See the new recommendation").click()
     expect(page).to_have_url(RESULT_URL)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Hire both roles, a product manager first")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Hire both roles, a product manager first"
+    )
     new = models.Assessment.objects.exclude(pk=earlier.pk).get()
     assert page.url.endswith(new.get_absolute_url())
 
