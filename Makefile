@@ -12,7 +12,7 @@ help:
 	@echo "make run          install, migrate, load the default criteria, serve on http://$(HOST):$(PORT)"
 	@echo "make test         install the dev extra and run the whole suite (browser tests included)"
 	@echo "make test-browser only the browser tests (Chromium; screenshots in test-artifacts/screenshots/)"
-	@echo "make lint / fmt   ruff check + format check / apply formatting"
+	@echo "make lint / fmt   ruff check + format check + mypy / apply formatting"
 	@echo "make messages     extract the translatable strings into locale/\$$LOCALE (default de)"
 	@echo "make bench        full benchmarks (docs/benchmarks.md); make bench-quick: under a minute"
 	@echo "make serve        production-style: gunicorn + WhiteNoise (README \"Deploying\")"
@@ -58,9 +58,11 @@ test: install-dev
 test-browser: install-dev
 	$(BIN)/pytest -m browser
 
+# mypy with django-stubs over advisor/ and rolefit/ (pyproject.toml [tool.mypy]).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 fmt: install-dev
 	$(BIN)/ruff check --fix .

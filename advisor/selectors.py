@@ -203,7 +203,7 @@ def _keyset_chunks(rows: QuerySet, *, key, descending: bool, chunk_size: int) ->
     size. The inclusive bound on the key alone makes each query an index range scan that starts
     at the last key, instead of skipping every row already read.
     """
-    fields = rows._fields  # the values_list's fields: the rows as the caller asked for them
+    fields = rows._fields  # type: ignore[attr-defined]  # the values_list's fields: the rows as the caller asked for them
     keyed = rows.annotate(keyset_key=key).values_list(*fields, "keyset_key", "id")
     after = "lt" if descending else "gt"
     last = None

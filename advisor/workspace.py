@@ -10,6 +10,7 @@ import copy
 import csv
 from collections.abc import Iterable, Iterator, Sequence
 from functools import wraps
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -160,8 +161,11 @@ def _json_number(value) -> float | None:
     return None if value is None or value == "null" else float(value)
 
 
-def _list_row(assessment: models.Assessment) -> dict:
-    """A list row: the assessment (`selectors.assessment_list`), its needs and lead hire."""
+def _list_row(assessment: Any) -> dict:
+    """A list row: the assessment (`selectors.assessment_list`), its needs and lead hire.
+
+    `assessment` carries the list's annotations (need_po, need_pm, lead), hence Any.
+    """
     return {
         "assessment": assessment,
         "needs": [
