@@ -6,11 +6,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: help install install-dev run migrate criteria test test-browser lint fmt messages migrations-check bench bench-quick serve loadtest scaleout clean
+.PHONY: help install install-dev run migrate criteria test test-fast test-browser lint fmt messages migrations-check bench bench-quick serve loadtest scaleout clean
 
 help:
 	@echo "make run          install, migrate, load the default criteria, serve on http://$(HOST):$(PORT)"
 	@echo "make test         install the dev extra and run the whole suite (browser tests included)"
+	@echo "make test-fast    the suite without the slow and the browser tests (a quick local loop)"
 	@echo "make test-browser only the browser tests (Chromium; screenshots in test-artifacts/screenshots/)"
 	@echo "make lint / fmt   ruff check + format check + mypy / apply formatting"
 	@echo "make messages     extract the translatable strings into locale/\$$LOCALE (default de)"
@@ -57,6 +58,10 @@ test: install-dev
 
 test-browser: install-dev
 	$(BIN)/pytest -m browser
+
+# The quick local loop: everything but the slow tests (marker `slow`) and the browser tests.
+test-fast: install-dev
+	$(BIN)/pytest -m "not slow and not browser"
 
 # mypy with django-stubs over advisor/ and rolefit/ (pyproject.toml [tool.mypy]).
 lint: install-dev

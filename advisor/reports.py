@@ -187,6 +187,11 @@ def _refuse_fetch(url: str, *args, **kwargs):
     raise ValueError(f"RoleFit's PDF fetches nothing: {url[:80]}")
 
 
+# WeasyPrint 70 reads this of any fetcher when a fetch fails (a plain function made the refusal an
+# AttributeError, a 500); False: log the refusal and render without the resource.
+_refuse_fetch._fail_on_errors = False  # type: ignore[attr-defined]
+
+
 def render_pdf(assessment: models.Assessment) -> bytes:
     html = render_to_string(PDF_TEMPLATE, report_context(assessment))
     engine = _pdf_engine()

@@ -265,9 +265,12 @@ def test_pdf_with_the_longest_notes_still_renders(client, default_criteria):
     assert pages > 3 and "A long paragraph of advice." in text
 
 
-def test_pdf_fetches_nothing(default_criteria):
-    with pytest.raises(ValueError):
-        reports._refuse_fetch("file:///etc/passwd")
+def test_pdf_fetches_nothing(standard_report, monkeypatch, caplog):
+    # A template that asked for a file or a server would get nothing: WeasyPrint logs the refusal.
+    page = '<img src="file:///etc/hostname"><link rel="stylesheet" href="http://example.invalid/">'
+    monkeypatch.setattr(reports, "render_to_string", lambda *args: page)
+    assert reports.render_pdf(standard_report).startswith(b"%PDF")
+    assert caplog.text.count("RoleFit's PDF fetches nothing") == 2
 
 
 def test_pdf_query_count(client, standard_report, django_assert_max_num_queries):
