@@ -6,13 +6,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: help install install-dev run migrate criteria test test-browser lint fmt migrations-check bench bench-quick serve loadtest scaleout clean
+.PHONY: help install install-dev run migrate criteria test test-fast test-browser lint fmt messages migrations-check bench bench-quick serve loadtest scaleout clean
 
 help:
 	@echo "make run          install, migrate, load the default criteria, serve on http://$(HOST):$(PORT)"
 	@echo "make test         install the dev extra and run the whole suite (browser tests included)"
+	@echo "make test-fast    the suite without the slow and the browser tests (a quick local loop)"
 	@echo "make test-browser only the browser tests (Chromium; screenshots in test-artifacts/screenshots/)"
-	@echo "make lint / fmt   ruff check + format check / apply formatting"
+	@echo "make lint / fmt   ruff check + format check + mypy / apply formatting"
+	@echo "make messages     extract the translatable strings into locale/\$$LOCALE (default de)"
 	@echo "make bench        full benchmarks (docs/benchmarks.md); make bench-quick: under a minute"
 	@echo "make serve        production-style: gunicorn + WhiteNoise (README \"Deploying\")"
 	@echo "make loadtest     load and PostgreSQL-restart test on loopback (docs/reliability.md)"
@@ -57,9 +59,15 @@ test: install-dev
 test-browser: install-dev
 	$(BIN)/pytest -m browser
 
+# The quick local loop: everything but the slow tests (marker `slow`) and the browser tests.
+test-fast: install-dev
+	$(BIN)/pytest -m "not slow and not browser"
+
+# mypy with django-stubs over advisor/ and rolefit/ (pyproject.toml [tool.mypy]).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 fmt: install-dev
 	$(BIN)/ruff check --fix .
@@ -95,6 +103,13 @@ bench: install-dev
 # In-process throughput of the hiring manager's pages relative to /healthz (under a minute).
 bench-quick: install
 	$(BIN)/python -m benchmarks.quick
+
+# The message catalogue of LOCALE (default: de) in locale/, from the code and the templates;
+# needs GNU gettext (Debian: gettext). `compilemessages` turns it into the .mo Django reads.
+LOCALE ?= de
+messages: install
+	$(BIN)/python manage.py makemessages --locale $(LOCALE) --no-wrap --extension html,txt,py \
+		--ignore .venv --ignore test-artifacts --ignore staticfiles --ignore benchmarks --ignore tests
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -182,10 +182,9 @@ class QuestionLinkFormSet(QuestionPartFormSet):
                 {"responsibility": row["responsibility"].slug, "weight": row["weight"]}
                 for row in proposed_rows(self)
             ],
+            # The question form already rejects a reserved slug with the model's own message.
+            check_slug=False,
         )
-        # The question form already rejects a reserved slug with the model's own message.
-        reserved = services.QUESTION_RESERVED_SLUG.format(slug=self.instance.slug)
-        problems = [problem for problem in problems if problem != reserved]
         if problems:
             raise ValidationError(problems)
 

@@ -106,7 +106,7 @@ def xlsx_write(file: IO[bytes], *, questions: Sequence[dict[str, Any]], rows: It
         sheet.write_string(0, index, title, header)
     sheet.freeze_panes(1, 0)
 
-    outcomes = {key: str(label) for key, label in models.Assessment.OUTCOME_CHOICES}
+    outcomes = {key: str(label) for key, label in models.Outcome.choices}
     roles = {key: str(label) for key, label in models.Role.SLUG_CHOICES}
     labels = [{o["key"]: o["label"] for o in question["options"]} for question in questions]
     slugs = [question["slug"] for question in questions]

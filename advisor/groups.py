@@ -8,19 +8,17 @@ from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
+from advisor.models import CRITERIA_MODELS
+
 HR_ADMINS = "HR admins"
 CONSULTANTS = "Consultants"
 
 # The two roles and the policy exist exactly once: HR admins edit them but never add or delete them.
 EDIT_ONLY_MODELS = ("role", "scoringpolicy")
-EDITABLE_MODELS = (
-    "responsibility",
-    "competency",
-    "casestudy",
-    "casestudyresult",
-    "question",
-    "answeroption",
-    "questionlink",
+EDITABLE_MODELS = tuple(
+    model._meta.model_name
+    for model in CRITERIA_MODELS
+    if model._meta.model_name not in EDIT_ONLY_MODELS
 )
 
 

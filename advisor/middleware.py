@@ -160,7 +160,8 @@ class RequestGuardMiddleware:
             "Refused %s %s: %s", request.method, path, reason, extra={"status_code": status}
         )
         response = render(request, "400.html", {"message": message}, status=status)
-        response._has_been_logged = True  # once is enough: no second line from django.request
+        # Once is enough: no second line from django.request.
+        response._has_been_logged = True  # type: ignore[attr-defined]
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -25,22 +25,18 @@ slug_validator = RegexValidator(
     SLUG_PATTERN, _("Use lowercase letters, digits and single hyphens only (e.g. “team-count”).")
 )
 
-# Names a question slug may not take: they are form fields of the questionnaire or fixed CSV
-# columns of the consultants' export.
+# Names a question slug may not take: every other field the questionnaire forms post
+# (PRODUCT.md §3). CSV columns are written with `_`, which no slug holds, so they never collide.
+# Adding a name comes with a migration that fails, naming the questions, if one already uses it.
 RESERVED_SLUGS = frozenset(
     {
         "company",
         "respondent-name",
         "respondent-email",
         "respondent-title",
+        "company-size",
+        "industry",
         "csrfmiddlewaretoken",
-        "created-at",
-        "outcome",
-        "criteria-version",
-        "need-product-owner",
-        "need-product-manager",
-        "coverage-product-owner",
-        "coverage-product-manager",
     }
 )
 
@@ -48,6 +44,7 @@ COMPANY_MAX_LENGTH = 200
 RESPONDENT_NAME_MAX_LENGTH = 200
 RESPONDENT_EMAIL_MAX_LENGTH = 254
 NOTES_MAX_LENGTH = 10_000
+PREPARED_MAX_LENGTH = 200  # each of the report's “prepared for” and “prepared by”
 
 MAX_WEIGHT = Decimal("10")
 weight_validators = [
@@ -225,7 +222,7 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=~Q(slug__in=sorted(RESERVED_SLUGS)),
                 name="question_slug_not_reserved",
-                violation_error_message=_("This slug is reserved by the form or the CSV export."),
+                violation_error_message=_("This slug is reserved by the questionnaire form."),
             ),
         ]
 
@@ -400,6 +397,21 @@ class ScoringPolicy(models.Model):
         }
 
 
+# The models holding criteria, in the order a fixture must load them (parents first): what the
+# criteria export, import and history cover and what the HR admins' group may edit.
+CRITERIA_MODELS = (
+    Role,
+    Responsibility,
+    Competency,
+    CaseStudy,
+    CaseStudyResult,
+    Question,
+    AnswerOption,
+    QuestionLink,
+    ScoringPolicy,
+)
+
+
 class CriteriaVersion(models.Model):
     """A hash of the scoring inputs; a new one appears whenever a score could change."""
 
@@ -431,6 +443,19 @@ class CriteriaSnapshot(models.Model):
 
     def __str__(self):
         return self.content_hash[:12]
+
+
+class Outcome(models.TextChoices):
+    """The five outcomes of the engine (`advisor.scoring`) with the one label each shows as.
+
+    A result page's headline is a sentence of its own (`presentation.OUTCOME_HEADLINES`).
+    """
+
+    PRODUCT_OWNER = scoring.PRODUCT_OWNER, _("Product owner")
+    PRODUCT_MANAGER = scoring.PRODUCT_MANAGER, _("Product manager")
+    BOTH = scoring.BOTH, _("Both")
+    NEITHER = scoring.NEITHER, _("Neither")
+    UNDETERMINED = scoring.UNDETERMINED, _("Undetermined")
 
 
 def new_token() -> str:
@@ -538,14 +563,6 @@ class Assessment(models.Model):
     (`position`, submission order) and, in named teams, the name and job title.
     """
 
-    OUTCOME_CHOICES = [
-        (scoring.PRODUCT_OWNER, _("Hire a product owner")),
-        (scoring.PRODUCT_MANAGER, _("Hire a product manager")),
-        (scoring.BOTH, _("Both")),
-        (scoring.NEITHER, _("Neither yet")),
-        (scoring.UNDETERMINED, _("Undetermined")),
-    ]
-
     token = models.CharField(
         _("token"), max_length=64, unique=True, default=new_token, editable=False
     )
@@ -558,7 +575,7 @@ class Assessment(models.Model):
     )
     answers = models.JSONField(_("answers"), default=dict)
     result = models.JSONField(_("result"))
-    outcome = models.CharField(_("outcome"), max_length=20, choices=OUTCOME_CHOICES)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     criteria_version = models.ForeignKey(
         CriteriaVersion,
         on_delete=models.PROTECT,
@@ -584,8 +601,8 @@ class Assessment(models.Model):
         blank=True,
         help_text=_("For consultants only: never on the result, the report or the PDF."),
     )
-    prepared_for = models.CharField(_("prepared for"), max_length=200, blank=True)
-    prepared_by = models.CharField(_("prepared by"), max_length=200, blank=True)
+    prepared_for = models.CharField(_("prepared for"), max_length=PREPARED_MAX_LENGTH, blank=True)
+    prepared_by = models.CharField(_("prepared by"), max_length=PREPARED_MAX_LENGTH, blank=True)
     team = models.ForeignKey(
         Team,
         on_delete=models.CASCADE,

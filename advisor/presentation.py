@@ -30,7 +30,17 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from advisor import models, scoring, snapshots, unanswered
+from advisor.types import (
+    CaseStudySnapshot,
+    CompetencySnapshot,
+    ResponsibilitySnapshot,
+    RoleSnapshot,
+    Snapshot,
+    StoredResponsibility,
+    StoredResult,
+)
 
+# The result page's headline: a sentence per outcome, not the outcome's label.
 OUTCOME_HEADLINES = {
     scoring.PRODUCT_OWNER: gettext_lazy("Hire a product owner"),
     scoring.PRODUCT_MANAGER: gettext_lazy("Hire a product manager"),
@@ -43,14 +53,7 @@ BOTH_HEADLINES = {
     scoring.PRODUCT_MANAGER: gettext_lazy("Hire both roles, a product manager first"),
     scoring.PRODUCT_OWNER: gettext_lazy("Hire both roles, a product owner first"),
 }
-# The outcome's name where a sentence names it ("… to give Both").
-OUTCOME_NAMES = {
-    scoring.PRODUCT_OWNER: gettext_lazy("Product owner"),
-    scoring.PRODUCT_MANAGER: gettext_lazy("Product manager"),
-    scoring.BOTH: gettext_lazy("Both"),
-    scoring.NEITHER: gettext_lazy("Neither"),
-    scoring.UNDETERMINED: gettext_lazy("Undetermined"),
-}
+# A sentence that names an outcome ("… to give Both") uses its label, models.Outcome.
 NOT_ANSWERED = gettext_lazy("Not answered")
 # The line of results stored before the policy was recorded with them (docs/scoring.md).
 DEFAULT_MIN_NEED = 0.65
@@ -82,19 +85,19 @@ def result_queryset():
 class SnapshotIndex:
     """A snapshot's content reorganised for lookups; built once per content hash."""
 
-    content: dict[str, Any]
+    content: Snapshot
     questions: dict[str, dict[str, Any]]  # slug -> {"text", "section", "labels": {key: label}}
-    roles: dict[str, dict[str, Any]]  # slug -> the snapshot's role dict
-    responsibilities: dict[str, dict[str, Any]]  # slug -> the snapshot's responsibility dict
-    competencies: list[dict[str, str]]
-    case_study: dict[str, Any] | None
+    roles: dict[str, RoleSnapshot]  # by slug
+    responsibilities: dict[str, ResponsibilitySnapshot]  # by slug
+    competencies: list[CompetencySnapshot]
+    case_study: CaseStudySnapshot | None
 
 
 _index_lock = threading.Lock()
 _index_cache: dict[str, SnapshotIndex] = {}
 
 
-def snapshot_index(content_hash: str, content: dict[str, Any]) -> SnapshotIndex:
+def snapshot_index(content_hash: str, content: Snapshot) -> SnapshotIndex:
     """The lookups for a snapshot, cached in-process by its content hash (content never changes)."""
     index = _index_cache.get(content_hash)
     if index is None:
@@ -138,14 +141,16 @@ def headline(outcome: str, lead: str | None) -> str:
     return str(OUTCOME_HEADLINES[outcome])
 
 
-def min_need_of(result: dict) -> float:
+def min_need_of(result: StoredResult) -> float:
     """The line a result was scored against: recorded with it (the needs model)."""
-    return float((result.get("policy") or {}).get("min_need", DEFAULT_MIN_NEED))
+    policy = result.get("policy")
+    min_need = None if policy is None else policy["min_need"]
+    return DEFAULT_MIN_NEED if min_need is None else float(min_need)
 
 
-def policy_texts(result: dict) -> dict[str, str]:
+def policy_texts(result: StoredResult) -> dict[str, str]:
     """The policy a result was scored with, as percentages (the report's method appendix)."""
-    policy = result.get("policy") or {}
+    policy: dict[str, Any] = {**(result.get("policy") or {})}
     return {
         key: percent_text(policy.get(key)) for key in ("min_coverage", "min_need", "focus_share")
     } | {"min_need": percent_text(min_need_of(result))}
@@ -199,7 +204,9 @@ def _joined(items: list[str]) -> str:
     return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
-def _focus_words(result: dict, role: str, index: SnapshotIndex, limit: int | None = None) -> str:
+def _focus_words(
+    result: StoredResult, role: str, index: SnapshotIndex, limit: int | None = None
+) -> str:
     """The role's focus in the article's words, most needed first."""
     return _joined(
         [
@@ -209,14 +216,15 @@ def _focus_words(result: dict, role: str, index: SnapshotIndex, limit: int | Non
     )
 
 
-def _ranked_focus(result: dict, role: str) -> list[dict]:
+def _ranked_focus(result: StoredResult, role: str) -> list[StoredResponsibility]:
     """A role's focus responsibilities, most needed first (criteria order on ties)."""
     focus = [r for r in result["responsibilities"] if r["role"] == role and r["focus"]]
-    return sorted(focus, key=lambda r: -r["need"])
+    # A focus responsibility always has a need (docs/scoring.md).
+    return sorted(focus, key=lambda r: -(r["need"] or 0))
 
 
 def _strongest_answer(
-    result: dict, role: str, answers: dict, index: SnapshotIndex, voice: str = "you"
+    result: StoredResult, role: str, answers: dict, index: SnapshotIndex, voice: str = "you"
 ) -> str | None:
     """“Strongly agree” to “We want to…”: of the answers that add most to the role's need, the
     one highest on its scale (the first of them on a tie). For a team (`voice="team"`),
@@ -242,13 +250,19 @@ def _strongest_answer(
 
 
 def _role_name(index: SnapshotIndex, role: str) -> str:
-    return index.roles.get(role, {}).get("name") or str(OUTCOME_NAMES[role])
+    snapshot = index.roles.get(role)
+    return (snapshot and snapshot["name"]) or str(models.Outcome(role).label)
+
+
+def _responsibility_text(index: SnapshotIndex, slug: str) -> str:
+    snapshot = index.responsibilities.get(slug)
+    return slug if snapshot is None else snapshot["text"]
 
 
 def summary_text(
-    result: dict,
-    content: dict,
-    answers: dict,
+    result: StoredResult,
+    content: Snapshot,
+    answers: dict[str, str],
     *,
     content_hash: str = "",
     listed: bool = False,
@@ -330,7 +344,7 @@ def summary_text(
     return " ".join(sentences)
 
 
-def summary_with_verdict(result: dict, content: dict, answers: dict) -> str:
+def summary_with_verdict(result: StoredResult, content: Snapshot, answers: dict[str, str]) -> str:
     """ "Hire a product manager: your company needs …" (what `recommend` prints)."""
     summary = summary_text(result, content, answers)
     return _("%(verdict)s: %(summary)s") % {
@@ -339,7 +353,7 @@ def summary_with_verdict(result: dict, content: dict, answers: dict) -> str:
     }
 
 
-def _missing_answers(result: dict, index: SnapshotIndex, listed: bool) -> list[str]:
+def _missing_answers(result: StoredResult, index: SnapshotIndex, listed: bool) -> list[str]:
     """For `undetermined`: which role lacks answers, and (unless `listed` beside the summary, as
     the result page does) its unanswered questions."""
     lacking = unanswered.roles_lacking_answers(content=index.content, result=result)
@@ -368,12 +382,12 @@ statement_in_sentence = _statement
 joined = _joined
 
 
-def _needed(result: dict, role: str) -> bool:
+def _needed(result: StoredResult, role: str) -> bool:
     need = result["need"].get(role)
     return need is not None and need >= min_need_of(result)
 
 
-def _content_key(content: dict) -> str:
+def _content_key(content: Snapshot) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
@@ -388,7 +402,7 @@ def _wrapped(text: str, width: int) -> list[str]:
     return lines or [""]
 
 
-def driver_rows(result: dict, answers: dict, index: SnapshotIndex) -> list[dict[str, Any]]:
+def driver_rows(result: StoredResult, answers: dict, index: SnapshotIndex) -> list[dict[str, Any]]:
     """Per role in display order: its top answers in the questions' own words (for a team, the
     scale options nearest the pooled values)."""
     rows = []
@@ -412,19 +426,19 @@ def driver_rows(result: dict, answers: dict, index: SnapshotIndex) -> list[dict[
     return rows
 
 
-def needs_chart(result: dict, index: SnapshotIndex) -> dict[str, Any]:
+def needs_chart(result: StoredResult, index: SnapshotIndex) -> dict[str, Any]:
     """Coordinates for the SVG needs profile: per role (display order) its need, then each of
     its responsibilities' needs, the focus marked, and the line at min_need. Strings, so
     templates never localise them."""
     min_need = min_need_of(result)
-    by_role: dict[str, list[dict]] = {}
+    by_role: dict[str, list[StoredResponsibility]] = {}
     for r in result["responsibilities"]:
         by_role.setdefault(r["role"], []).append(r)
     rows = []
     y = CHART_TOP
     for role in role_order(result["outcome"], result.get("lead")):
         need = result["need"].get(role)
-        entries = [
+        entries: list[dict[str, Any]] = [
             {
                 "kind": "role",
                 "slug": role,
@@ -439,7 +453,7 @@ def needs_chart(result: dict, index: SnapshotIndex) -> dict[str, Any]:
                 {
                     "kind": "responsibility",
                     "slug": role,
-                    "label": index.responsibilities.get(r["slug"], {}).get("text", r["slug"]),
+                    "label": _responsibility_text(index, r["slug"]),
                     "need": r["need"],
                     "focus": r["focus"],
                     "needed": False,
@@ -506,13 +520,16 @@ NUMBER_WORDS = {
 }
 
 
-def sensitivity_text(result: dict, answers: dict, index: SnapshotIndex) -> SafeString | None:
+def sensitivity_text(
+    result: StoredResult, answers: dict, index: SnapshotIndex
+) -> SafeString | None:
     """How firm the verdict is, in one sentence; None when undetermined (not computed)."""
     sensitivity = result["sensitivity"]
     if sensitivity is None:
         return None
     needed = sensitivity["changes_needed"]
-    if needed is None:
+    outcome_after = sensitivity["outcome_after"]
+    if needed is None or outcome_after is None:
         return format_html("{}", _("No change of up to three answers would change the verdict."))
     changes = [
         format_html(
@@ -530,11 +547,11 @@ def sensitivity_text(result: dict, answers: dict, index: SnapshotIndex) -> SafeS
         _("It would take {count} changing — {changes} — to give {outcome}."),
         count=NUMBER_WORDS[needed],
         changes=joined,
-        outcome=format_html("<em>{}</em>", OUTCOME_NAMES[sensitivity["outcome_after"]]),
+        outcome=format_html("<em>{}</em>", models.Outcome(outcome_after).label),
     )
 
 
-def method_rows(result: dict, index: SnapshotIndex) -> list[dict[str, Any]]:
+def method_rows(result: StoredResult, index: SnapshotIndex) -> list[dict[str, Any]]:
     """The figures behind the verdict, for "How RoleFit works this out" (formula words allowed)."""
     rows = []
     for slug in role_order(result["outcome"], result.get("lead")):
@@ -544,8 +561,7 @@ def method_rows(result: dict, index: SnapshotIndex) -> list[dict[str, Any]]:
                 "need_text": percent_text(result["need"].get(slug)),
                 "coverage_text": percent_text(result["coverage"].get(slug)),
                 "focus": [
-                    index.responsibilities.get(r["slug"], {}).get("text", r["slug"])
-                    for r in _ranked_focus(result, slug)
+                    _responsibility_text(index, r["slug"]) for r in _ranked_focus(result, slug)
                 ],
             }
         )
@@ -606,7 +622,7 @@ def notes_html(text: str) -> SafeString:
     return mark_safe("\n".join(blocks))  # every piece of text is escaped above
 
 
-def role_brief(result: dict, slug: str, index: SnapshotIndex) -> dict[str, Any]:
+def role_brief(result: StoredResult, slug: str, index: SnapshotIndex) -> dict[str, Any]:
     """Next steps for a role to hire: what the hire will own first — its focus responsibilities,
     most needed first, from the stored result — and the rest of the role's work; a start for a
     job description."""
@@ -614,7 +630,8 @@ def role_brief(result: dict, slug: str, index: SnapshotIndex) -> dict[str, Any]:
     others = [r["slug"] for r in result["responsibilities"] if r["role"] == slug and not r["focus"]]
 
     def text(responsibility: str) -> str:
-        return index.responsibilities.get(responsibility, {}).get("text", responsibility)
+        found = index.responsibilities.get(responsibility)
+        return found["text"] if found else responsibility
 
     return {
         "slug": slug,
@@ -673,8 +690,8 @@ def result_context(assessment: models.Assessment) -> dict[str, Any]:
 def sections_context(
     *,
     content_hash: str,
-    content: dict[str, Any],
-    result: dict,
+    content: Snapshot,
+    result: StoredResult,
     answers: dict,
     criteria_version: str,
     first_used_at: datetime | None,
@@ -784,9 +801,12 @@ def _lookup(token: str) -> models.Assessment | None:
         [field.attname for field in fields],
         [_converted(field, value) for field, value in zip(fields, row, strict=False)],
     )
-    assessment.snapshot_content_hash = row[-2]
+    # Two columns of the join, kept on the instance for the cache key (no further query).
+    assessment.snapshot_content_hash = row[-2]  # type: ignore[attr-defined]
     first_used_at = models.CriteriaVersion._meta.get_field("first_used_at")
-    assessment.version_first_used_at = _converted(first_used_at, row[-1])
+    assessment.version_first_used_at = _converted(  # type: ignore[attr-defined]
+        first_used_at, row[-1]
+    )
     return assessment
 
 
@@ -807,10 +827,10 @@ def result_page(token: str) -> tuple[models.Assessment, SafeString] | None:
     if assessment is None:
         return None
     material = [
-        assessment.snapshot_content_hash,
+        assessment.snapshot_content_hash,  # type: ignore[attr-defined]
         assessment.result,
         assessment.answers,
-        str(assessment.version_first_used_at),
+        str(assessment.version_first_used_at),  # type: ignore[attr-defined]
         get_language(),
     ]
     digest = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()

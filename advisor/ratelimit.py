@@ -156,6 +156,12 @@ _counters: dict[str, DatabaseCounter | RedisCounter | LocalCounter] = {}
 _counters_lock = threading.Lock()
 
 
+def counters_forget() -> None:
+    """Drop this process's counters, so the next request starts a fresh one (tests)."""
+    with _counters_lock:
+        _counters.clear()
+
+
 def counter() -> DatabaseCounter | RedisCounter | LocalCounter:
     """The counter `settings.RATE_CACHE` names, one per process (read per call for tests)."""
     where = settings.RATE_CACHE

@@ -109,7 +109,9 @@ def responsibility_table(assessment: models.Assessment) -> list[dict[str, Any]]:
                     "focus": stored.get("focus", False),
                     "answers": [
                         {"number": numbers[q], "answer": labels[q]}
-                        for q in sorted(linked.get(responsibility["slug"], []), key=numbers.get)
+                        for q in sorted(
+                            linked.get(responsibility["slug"], []), key=numbers.__getitem__
+                        )
                     ],
                 }
             )

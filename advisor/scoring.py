@@ -237,9 +237,10 @@ def to_float(x: Rational | None, places: int = 4) -> float | None:
     if x is None:
         return None
     unit = 10**places
-    scaled = abs(Fraction(x)) * unit
+    value = Fraction(x)
+    scaled = abs(value) * unit
     rounded = math.floor(scaled + Fraction(1, 2))
-    return float(Fraction(rounded if x >= 0 else -rounded, unit))
+    return float(Fraction(rounded if value >= 0 else -rounded, unit))
 
 
 def score(criteria: Criteria, answers: Mapping[str, str]) -> Result:
@@ -432,8 +433,8 @@ class _Model:
         ]
 
         self.total = [0] * len(self.role_of)  # t_c
-        for question_links in self.links:
-            for c, w in question_links:
+        for linked in self.links:
+            for c, w in linked:
                 self.total[c] += w
         for role_index, role in enumerate(ROLES):
             if not any(t for c, t in enumerate(self.total) if self.role_of[c] == role_index):
@@ -616,6 +617,17 @@ class _Model:
             needed = [n is not None and n >= min_need for n in new_role_needs]
             return outcome_of(*needed), new_role_needs
 
+        def bounds(role: int) -> search.RoleBounds:
+            return search.RoleBounds.of(
+                responsibilities=tuple(
+                    (c, self.weights[c], answered_weight[c] * value_unit)
+                    for c in range(len(self.role_of))
+                    if self.role_of[c] == role and answered_weight[c]
+                ),
+                sums=sums,
+                focus_share=self.policy.focus_share,
+            )
+
         return search.Problem(
             positions=dict(positions),
             steps=tuple(steps),
@@ -623,17 +635,6 @@ class _Model:
             outcome=result.outcome,
             role_needs=role_needs,  # type: ignore[arg-type]
             min_need=min_need,
-            roles=tuple(
-                search.RoleBounds.of(
-                    responsibilities=tuple(
-                        (c, self.weights[c], answered_weight[c] * value_unit)
-                        for c in range(len(self.role_of))
-                        if self.role_of[c] == role and answered_weight[c]
-                    ),
-                    sums=sums,
-                    focus_share=self.policy.focus_share,
-                )
-                for role in range(2)
-            ),
+            roles=(bounds(0), bounds(1)),
             evaluate=evaluate,
         )

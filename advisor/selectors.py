@@ -219,7 +219,7 @@ def _keyset_chunks(rows: QuerySet, *, key, descending: bool, chunk_size: int) ->
     size. The inclusive bound on the key alone makes each query an index range scan that starts
     at the last key, instead of skipping every row already read.
     """
-    fields = rows._fields  # the values_list's fields: the rows as the caller asked for them
+    fields = rows._fields  # type: ignore[attr-defined]  # the values_list's fields: the rows as the caller asked for them
     keyed = rows.annotate(keyset_key=key).values_list(*fields, "keyset_key", "id")
     after = "lt" if descending else "gt"
     last = None
@@ -306,7 +306,7 @@ def team_respondents(team: models.Team) -> list[Respondent]:
         Respondent(
             id=rid,
             token=token,
-            position=position,
+            position=position or 0,  # set for every respondent (a constraint)
             name=name,
             title=title,
             answers=answers,

@@ -66,7 +66,7 @@ class RoleBounds(NamedTuple):
         if not responsibilities:
             return cls(0.0, 0.0, {}, {}, True)
         weights = [w for _, w, _ in responsibilities]
-        total = sum(weights)
+        total = sum(weights, Fraction(0))
         monotone = len(set(weights)) == 1
         if monotone:
             # The focus is exactly the top k, k·w ≥ focus_share · total.

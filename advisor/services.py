@@ -12,12 +12,13 @@ import hashlib
 import json
 import threading
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from django.core import serializers
 from django.core.exceptions import ValidationError
@@ -26,39 +27,38 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from advisor import models, scoring, snapshots
+from advisor.types import QuestionSnapshot, Snapshot, StoredResult
 
 DEFAULT_CRITERIA_FILE = snapshots.DEFAULT_CRITERIA_FILE
 
-# Models holding criteria, in the order a fixture must load them (parents first).
-CRITERIA_MODELS = (
-    models.Role,
-    models.Responsibility,
-    models.Competency,
-    models.CaseStudy,
-    models.CaseStudyResult,
-    models.Question,
-    models.AnswerOption,
-    models.QuestionLink,
-    models.ScoringPolicy,
-)
+CRITERIA_MODELS = models.CRITERIA_MODELS
 
-NOT_READY_NO_QUESTIONS = "There are no active questions."
-NOT_READY_NO_POLICY = "The scoring policy is missing."
-NOT_READY_ROLE = "The role “{role}” has nothing to score: no active question links to it."
-QUESTION_FEW_OPTIONS = "Question “{slug}” needs at least two answer options."
-QUESTION_NO_LINK = "Question “{slug}” needs at least one link to a responsibility."
-QUESTION_NO_VALUED_OPTION = "Question “{slug}” needs at least one option with a value."
-QUESTION_RESERVED_SLUG = "The slug “{slug}” is reserved; choose another."
-QUESTION_DUPLICATE_KEY = "Question “{slug}” has the option key “{key}” twice."
-ROLES_MISSING = "The criteria need exactly the two roles {roles}."
+NOT_READY_NO_QUESTIONS = gettext_noop("There are no active questions.")
+NOT_READY_NO_POLICY = gettext_noop("The scoring policy is missing.")
+NOT_READY_ROLE = gettext_noop(
+    "The role “{role}” has nothing to score: no active question links to it."
+)
+QUESTION_FEW_OPTIONS = gettext_noop("Question “{slug}” needs at least two answer options.")
+QUESTION_NO_LINK = gettext_noop("Question “{slug}” needs at least one link to a responsibility.")
+QUESTION_NO_VALUED_OPTION = gettext_noop(
+    "Question “{slug}” needs at least one option with a value."
+)
+QUESTION_RESERVED_SLUG = gettext_noop("The slug “{slug}” is reserved; choose another.")
+QUESTION_DUPLICATE_KEY = gettext_noop("Question “{slug}” has the option key “{key}” twice.")
+ROLES_MISSING = gettext_noop("The criteria need exactly the two roles {roles}.")
 
 
 # ---------------------------------------------------------------------------------------------
 # Snapshot <-> engine
 
 
+@overload
+def _decimal_text(value: Decimal) -> str: ...
+@overload
+def _decimal_text(value: Decimal | None) -> str | None: ...
 def _decimal_text(value: Decimal | None) -> str | None:
     """A canonical text for a decimal, so 0.5 and 0.500 hash alike."""
     if value is None:
@@ -70,7 +70,27 @@ def _fraction(text: str | None) -> Fraction | None:
     return None if text is None else Fraction(text)
 
 
-def criteria_snapshot_build(*, include_inactive: bool = False) -> dict[str, Any]:
+def _question_snapshot(q: models.Question, *, include_active: bool) -> QuestionSnapshot:
+    question: QuestionSnapshot = {
+        "slug": q.slug,
+        "section": q.section,
+        "text": q.text,
+        "help_text": q.help_text,
+        "options": [
+            {"key": o.key, "label": o.label, "value": _decimal_text(o.value)}
+            for o in q.options.all()
+        ],
+        "links": [
+            {"responsibility": link.responsibility.slug, "weight": _decimal_text(link.weight)}
+            for link in q.links.all()
+        ],
+    }
+    if include_active:
+        question["active"] = q.active
+    return question
+
+
+def criteria_snapshot_build(*, include_inactive: bool = False) -> Snapshot:
     """Read the criteria from the database as a snapshot (nine queries, whatever the size)."""
     questions = models.Question.objects.order_by("order", "id").prefetch_related(
         Prefetch("options", queryset=models.AnswerOption.objects.order_by("order", "id")),
@@ -105,27 +125,7 @@ def criteria_snapshot_build(*, include_inactive: bool = False) -> dict[str, Any]
             }
             for role in roles
         ],
-        "questions": [
-            {
-                "slug": q.slug,
-                "section": q.section,
-                "text": q.text,
-                "help_text": q.help_text,
-                **({"active": q.active} if include_inactive else {}),
-                "options": [
-                    {"key": o.key, "label": o.label, "value": _decimal_text(o.value)}
-                    for o in q.options.all()
-                ],
-                "links": [
-                    {
-                        "responsibility": link.responsibility.slug,
-                        "weight": _decimal_text(link.weight),
-                    }
-                    for link in q.links.all()
-                ],
-            }
-            for q in questions
-        ],
+        "questions": [_question_snapshot(q, include_active=include_inactive) for q in questions],
         "policy": None
         if policy is None
         else {
@@ -148,7 +148,7 @@ def criteria_snapshot_build(*, include_inactive: bool = False) -> dict[str, Any]
     }
 
 
-def _scoring_inputs(content: dict[str, Any]) -> dict[str, Any]:
+def _scoring_inputs(content: Snapshot) -> dict[str, Any]:
     """The part of a snapshot that can change a score (docs/scoring.md), texts left out.
 
     Responsibilities keep their order: the focus breaks equal needs by it. A question's links
@@ -179,15 +179,15 @@ def _digest(data: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def criteria_version_of(content: dict[str, Any]) -> str:
+def criteria_version_of(content: Snapshot) -> str:
     return _digest(_scoring_inputs(content))
 
 
-def content_hash_of(content: dict[str, Any]) -> str:
+def content_hash_of(content: Snapshot) -> str:
     return _digest(content)
 
 
-def criteria_from_snapshot(content: dict[str, Any]) -> scoring.Criteria:
+def criteria_from_snapshot(content: Snapshot) -> scoring.Criteria:
     """The engine's input from a snapshot; raises CriteriaError when it cannot score.
 
     A snapshot from before the needs model has no `min_need` or `focus_share`: it scores with
@@ -232,11 +232,14 @@ def criteria_from_snapshot(content: dict[str, Any]) -> scoring.Criteria:
 # Validation
 
 
-def question_problems(question: dict[str, Any]) -> list[str]:
-    """Rules one question must meet, whatever else the criteria hold."""
+def question_problems(question: Mapping[str, Any], *, check_slug: bool = True) -> list[str]:
+    """Rules one question must meet, whatever else the criteria hold.
+
+    `check_slug=False` leaves out the reserved-slug rule, for a caller whose form already checks it.
+    """
     slug = question["slug"]
     problems = []
-    if slug in models.RESERVED_SLUGS:
+    if check_slug and slug in models.RESERVED_SLUGS:
         problems.append(_(QUESTION_RESERVED_SLUG).format(slug=slug))
     keys = [o["key"] for o in question["options"]]
     for key in sorted({k for k in keys if keys.count(k) > 1}):
@@ -250,7 +253,7 @@ def question_problems(question: dict[str, Any]) -> list[str]:
     return problems
 
 
-def readiness_problems(content: dict[str, Any]) -> list[str]:
+def readiness_problems(content: Snapshot) -> list[str]:
     """Why these criteria cannot score (empty when they can)."""
     problems = []
     active = [q for q in content["questions"] if q.get("active", True)]
@@ -268,7 +271,7 @@ def readiness_problems(content: dict[str, Any]) -> list[str]:
     return problems
 
 
-def criteria_validate(content: dict[str, Any] | None = None) -> None:
+def criteria_validate(content: Snapshot | None = None) -> None:
     """Check the cross-object rules of a whole set of criteria; raise ValidationError listing all.
 
     Without `content`, validates what the database holds now (inactive questions included).
@@ -290,6 +293,7 @@ def question_edit_problems(
     question: models.Question,
     options: list[dict[str, Any]] | None = None,
     links: list[dict[str, Any]] | None = None,
+    check_slug: bool = True,
 ) -> list[str]:
     """`question_problems` for a question as an edit would leave it (the admin's forms).
 
@@ -300,12 +304,14 @@ def question_edit_problems(
         saved = question.options.all() if question.pk else []
         options = [{"key": o.key, "value": _decimal_text(o.value)} for o in saved]
     if links is None:
-        saved = question.links.select_related("responsibility") if question.pk else []
+        saved_links = question.links.select_related("responsibility") if question.pk else []
         links = [
             {"responsibility": link.responsibility.slug, "weight": _decimal_text(link.weight)}
-            for link in saved
+            for link in saved_links
         ]
-    return question_problems({"slug": question.slug, "options": options, "links": links})
+    return question_problems(
+        {"slug": question.slug, "options": options, "links": links}, check_slug=check_slug
+    )
 
 
 def responsibilities_delete_problems(*, responsibility_ids: set[int]) -> list[str]:
@@ -339,7 +345,7 @@ class CriteriaBundle:
     """The current criteria as every page needs them; `problems` non-empty means not ready."""
 
     stamp: str
-    content: dict[str, Any]
+    content: Snapshot
     content_hash: str
     version: str
     criteria: scoring.Criteria | None
@@ -416,7 +422,7 @@ def criteria_current() -> CriteriaBundle:
 
 def result_as_dict(
     result: scoring.Result, *, policy: scoring.Policy, criteria_version: str
-) -> dict[str, Any]:
+) -> StoredResult:
     """What an assessment stores as its result: the engine's `Result` as JSON, numbers rounded
     (`scoring.to_float`), with the model's name and the policy it was scored with.
 
@@ -460,14 +466,14 @@ def result_as_dict(
     }
 
 
-def answers_score(*, answers: dict[str, str], bundle: CriteriaBundle | None = None) -> dict:
+def answers_score(*, answers: dict[str, str], bundle: CriteriaBundle | None = None) -> StoredResult:
     """Score answers against the current criteria without saving anything.
 
     Raises scoring.CriteriaError when the criteria cannot score and scoring.AnswerError for bad
     answers.
     """
     bundle = bundle or criteria_current()
-    if not bundle.ready:
+    if not bundle.ready or bundle.criteria is None:
         raise scoring.CriteriaError(" ".join(bundle.problems))
     result = scoring.score(bundle.criteria, answers)
     return result_as_dict(result, policy=bundle.criteria.policy, criteria_version=bundle.version)
@@ -557,7 +563,7 @@ def criteria_exist() -> bool:
 
 def criteria_delete_all() -> None:
     for model in reversed(CRITERIA_MODELS):
-        model.objects.all().delete()
+        model._default_manager.all().delete()
 
 
 CRITERIA_OBJECT_INVALID = "The file's %(model)s “%(object)s”: %(problem)s"
@@ -630,10 +636,11 @@ def criteria_export() -> str:
 # ---------------------------------------------------------------------------------------------
 # Consultants' notes
 
-TEXT_NUL_CHARACTER = "The text contains a NUL character (\\0); remove it."
-NOTES_TOO_LONG = "Notes may have at most {limit} characters."
-PREPARED_TOO_LONG = "“Prepared for” and “prepared by” may have at most {limit} characters each."
-PREPARED_MAX_LENGTH = 200
+# The notes form shows these same messages on its fields (workspace.NotesForm).
+TEXT_NUL_CHARACTER = gettext_noop("Remove the NUL character (\\0) from this text.")
+TEXT_TOO_LONG = gettext_noop(
+    "Keep this to at most %(limit_value)d characters (it has %(show_value)d)."
+)
 
 
 def assessment_notes_update(
@@ -650,13 +657,26 @@ def assessment_notes_update(
     workspace (None leaves them as they are). Raises ValidationError for text the database would
     refuse (NUL characters, too long).
     """
-    texts = (consultant_notes, prepared_for, prepared_by, private_notes or "")
-    if any("\x00" in text for text in texts):
-        raise ValidationError(_(TEXT_NUL_CHARACTER))
-    if max(len(consultant_notes), len(private_notes or "")) > models.NOTES_MAX_LENGTH:
-        raise ValidationError(_(NOTES_TOO_LONG).format(limit=models.NOTES_MAX_LENGTH))
-    if max(len(prepared_for), len(prepared_by)) > PREPARED_MAX_LENGTH:
-        raise ValidationError(_(PREPARED_TOO_LONG).format(limit=PREPARED_MAX_LENGTH))
+    limits = {
+        "consultant_notes": (consultant_notes, models.NOTES_MAX_LENGTH),
+        "prepared_for": (prepared_for, models.PREPARED_MAX_LENGTH),
+        "prepared_by": (prepared_by, models.PREPARED_MAX_LENGTH),
+        "private_notes": (private_notes or "", models.NOTES_MAX_LENGTH),
+    }
+    errors = {}
+    for name, (text, limit) in limits.items():
+        if "\x00" in text:
+            errors[name] = ValidationError(
+                _(TEXT_NUL_CHARACTER), code="null_characters_not_allowed"
+            )
+        elif len(text) > limit:
+            errors[name] = ValidationError(
+                _(TEXT_TOO_LONG),
+                code="max_length",
+                params={"limit_value": limit, "show_value": len(text)},
+            )
+    if errors:
+        raise ValidationError(errors)
     assessment.consultant_notes = consultant_notes
     assessment.prepared_for = prepared_for
     assessment.prepared_by = prepared_by

@@ -12,9 +12,9 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any
 
 from advisor import scoring
+from advisor.types import Snapshot
 
 DEFAULT_CRITERIA_FILE = (
     Path(__file__).resolve().parent.parent / "fixtures" / "default_criteria.json"
@@ -65,7 +65,7 @@ def shipped_advice() -> dict[str, str]:
     return {key: policy[name] for name, key in _ADVICE_FIELDS.items()}
 
 
-def advice_text(snapshot: dict[str, Any], outcome: str, lead: str | None) -> str:
+def advice_text(snapshot: Snapshot, outcome: str, lead: str | None) -> str:
     """The snapshot's advice for an outcome (and, for `both`, the lead hire).
 
     An old snapshot's "both" text is its "product manager first" text; a text the snapshot lacks

@@ -141,8 +141,9 @@ def team_score(criteria: scoring.Criteria, respondents: Sequence[Mapping[str, st
             if key is None:
                 continue
             by_key.setdefault(key, []).append(index)
-            if value_of[key] is not None:
-                values.append(Fraction(value_of[key]))
+            value = value_of[key]
+            if value is not None:
+                values.append(Fraction(value))
         pooled = sum(values, Fraction(0)) / len(values) if values else None
         agreement = agreement_of(values)
         if agreement is not None:

@@ -12,7 +12,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from advisor import presentation, scoring, snapshots
+from advisor import models, presentation, scoring, snapshots
+from advisor.types import QuestionSnapshot, Snapshot
 
 AGREEMENT_WORDS = {
     "very high": gettext_lazy("very high"),
@@ -46,7 +47,7 @@ def agreement_text(value: float | None, label: str | None) -> str:
     }
 
 
-def stacked_bar(question: dict, snapshot_question: dict, total: int) -> dict[str, Any]:
+def stacked_bar(question: dict, snapshot_question: QuestionSnapshot, total: int) -> dict[str, Any]:
     """Segments of one question's distribution, in option order, with an accessible summary."""
     options = snapshot_question["options"]
     on_scale = [o for o in options if o["value"] is not None]
@@ -91,7 +92,7 @@ def pivotal_sentence(names: list[str], statement: str, answer: str, outcome: str
         "whose": presentation.joined([_possessive(name) for name in names]),
         "statement": statement,
         "answer": answer,
-        "outcome": presentation.OUTCOME_NAMES[outcome],
+        "outcome": models.Outcome(outcome).label,
     }
 
 
@@ -102,7 +103,7 @@ def team_context(
     titles: list[str],
     detail: bool,
     content_hash: str,
-    content: dict[str, Any],
+    content: Snapshot,
 ) -> dict[str, Any]:
     """Everything the team result page shows. `labels`/`titles`: the respondents' names (or
     "Respondent n") and job titles in display order; `detail`: whether per-respondent detail may
@@ -134,9 +135,6 @@ def team_context(
         {
             "summary": verdict["summary"],
             "advice": snapshots.advice_text(content, outcome, lead),
-            "unanswered": presentation.unanswered_questions(verdict, index)
-            if outcome == scoring.UNDETERMINED
-            else [],
             "drivers": presentation.driver_rows(verdict, computed["nearest"], index),
             "agreement_text": agreement_text(computed["agreement"], computed["agreement_label"]),
             "agreeing": computed["agreeing"],

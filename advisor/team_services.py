@@ -281,13 +281,15 @@ def team_result(team_obj: models.Team, respondents: list[Respondent]) -> dict[st
 
 def _compute(team_obj: models.Team, ordered: list[Respondent]) -> dict[str, Any]:
     bundle = team_bundle(team_obj)
-    scored = team.team_score(bundle.criteria, [r.answers for r in ordered])
+    criteria = bundle.criteria
+    assert criteria is not None, "a team's pinned snapshot scores (checked when it started)"
+    scored = team.team_score(criteria, [r.answers for r in ordered])
     to_float = scoring.to_float
     verdict = services.result_as_dict(
-        scored.verdict, policy=bundle.criteria.policy, criteria_version=bundle.version
+        scored.verdict, policy=criteria.policy, criteria_version=bundle.version
     )
     nearest = {q.question: q.nearest for q in scored.questions if q.nearest is not None}
-    verdict["summary"] = presentation.summary_text(
+    verdict["summary"] = presentation.summary_text(  # type: ignore[typeddict-unknown-key]
         verdict, bundle.content, nearest, content_hash=bundle.content_hash, voice="team"
     )
     return {

@@ -41,7 +41,7 @@ def _no_robots(response):
 
 def _unavailable(request, *, closed: bool):
     if closed:
-        context = {"title": CLOSED_TITLE, "text": CLOSED_TEXT}
+        context: dict[str, object] = {"title": CLOSED_TITLE, "text": CLOSED_TEXT}
         status = 410
     else:
         context = {

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+
+from advisor.types import Snapshot, StoredResult
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,7 @@ class RoleLackingAnswers:
     questions: tuple[UnansweredQuestion, ...]  # in question order
 
 
-def roles_lacking_answers(
-    *, content: dict[str, Any], result: dict[str, Any]
-) -> list[RoleLackingAnswers]:
+def roles_lacking_answers(*, content: Snapshot, result: StoredResult) -> list[RoleLackingAnswers]:
     """The roles of `content` (a snapshot) whose coverage in `result` is below `min_coverage`,
     each with its unanswered questions; empty when every role has enough."""
     min_coverage = Fraction(str(result["policy"]["min_coverage"]))

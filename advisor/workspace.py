@@ -11,6 +11,7 @@ import csv
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from functools import wraps
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -35,10 +36,6 @@ EXPORT_ROWS_PER_CHUNK = 500
 DATE_RANGE_REVERSED = gettext_noop("The “to” date is before the “from” date.")
 FILTERS_NOT_APPLIED = gettext_noop(
     "A filter with an error is not applied: the list and the counts follow the other filters."
-)
-TEXT_NUL_CHARACTER = gettext_noop("Remove the NUL character (\\0) from this text.")
-TEXT_TOO_LONG = gettext_noop(
-    "Keep this to at most %(limit_value)d characters (it has %(show_value)d)."
 )
 NOTES_SAVED = gettext_noop("Notes saved.")
 
@@ -75,7 +72,7 @@ class WorkspaceFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         label=gettext_lazy("Outcome"),
         required=False,
-        choices=[("", gettext_lazy("Any outcome")), *models.Assessment.OUTCOME_CHOICES],
+        choices=[("", gettext_lazy("Any outcome")), *models.Outcome.choices],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     date_from = forms.DateField(
@@ -125,9 +122,10 @@ class NotesField(forms.CharField):
         return value.replace("\r\n", "\n")
 
 
+# The service's own wording (services.assessment_notes_update checks the same limits again).
 TEXT_ERRORS = {
-    "null_characters_not_allowed": gettext_lazy(TEXT_NUL_CHARACTER),
-    "max_length": gettext_lazy(TEXT_TOO_LONG),
+    "null_characters_not_allowed": gettext_lazy(services.TEXT_NUL_CHARACTER),
+    "max_length": gettext_lazy(services.TEXT_TOO_LONG),
 }
 
 
@@ -184,8 +182,11 @@ def _json_number(value) -> float | None:
     return None if value is None or value == "null" else float(value)
 
 
-def _list_row(assessment: models.Assessment) -> dict:
-    """A list row: the assessment (`selectors.assessment_list`), its needs and lead hire."""
+def _list_row(assessment: Any) -> dict:
+    """A list row: the assessment (`selectors.assessment_list`), its needs and lead hire.
+
+    `assessment` carries the list's annotations (need_po, need_pm, lead), hence Any.
+    """
     return {
         "assessment": assessment,
         "needs": [
@@ -212,9 +213,7 @@ def workspace_list(request):
         "rows": [_list_row(a) for a in page.object_list],
         "total": total,
         "outcome_total": sum(counts.values()),
-        "outcome_counts": [
-            (key, label, counts[key]) for key, label in models.Assessment.OUTCOME_CHOICES
-        ],
+        "outcome_counts": [(key, label, counts[key]) for key, label in models.Outcome.choices],
         "filters_not_applied": _(FILTERS_NOT_APPLIED) if form.errors else "",
         "filtered": any(
             request.GET.get(name) for name in ("company", "outcome", "date_from", "date_to")

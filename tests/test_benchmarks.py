@@ -14,6 +14,9 @@ import pytest
 
 from benchmarks import harness, httpbench, run
 
+# The benchmark tooling runs a real gunicorn and a benchmark round (about 27 s).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:8000/healthz

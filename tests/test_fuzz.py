@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 from advisor import models, services
 from tests import examples
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = {"valid": 300, "tampered": 400, "arbitrary": 300}  # with 100 repeated-field ones: 1,100
 
 

@@ -201,9 +201,36 @@ def test_a_question_with_a_newly_reserved_slug_stops_the_migration(old_database)
     )
 
 
-@pytest.mark.parametrize("slug", ["need-product-owner", "need-product-manager"])
-def test_the_need_columns_slugs_are_reserved(slug):
-    assert slug in models.RESERVED_SLUGS
-    assert services.question_problems({"slug": slug, "options": [], "links": []})[0] == (
-        services.QUESTION_RESERVED_SLUG.format(slug=slug)
-    )
+def test_a_question_with_a_form_field_slug_stops_the_migration(old_database):
+    apps, _old = old_database
+    Question = apps.get_model("advisor", "Question")
+    Question.objects.filter(slug="margins-costs").update(slug="industry")
+    Question.objects.filter(slug="go-to-market").update(slug="respondent-title")
+    with pytest.raises(
+        RuntimeError, match="reserved by the questionnaire form.*: industry, respondent-title$"
+    ):
+        MigrationExecutor(connection).migrate(_latest())
+    apps = MigrationExecutor(connection).loader.project_state(BEFORE).apps
+    Question = apps.get_model("advisor", "Question")
+    Question.objects.filter(slug="industry").update(slug="margins-costs")
+    Question.objects.filter(slug="respondent-title").update(slug="go-to-market")
+
+
+def test_the_reserved_slugs_are_the_form_fields_of_product_md():
+    assert {
+        "company",
+        "respondent-name",
+        "respondent-email",
+        "respondent-title",
+        "company-size",
+        "industry",
+        "csrfmiddlewaretoken",
+    } == models.RESERVED_SLUGS
+    for slug in models.RESERVED_SLUGS:
+        assert services.question_problems({"slug": slug, "options": [], "links": []})[0] == (
+            services.QUESTION_RESERVED_SLUG.format(slug=slug)
+        )
+    # CSV columns are written with `_`: their hyphenated forms are ordinary slugs.
+    assert services.question_problems({"slug": "need-product-owner", "options": [], "links": []})[
+        0
+    ] != services.QUESTION_RESERVED_SLUG.format(slug="need-product-owner")

@@ -281,9 +281,9 @@ def backend(request, settings):
         request.getfixturevalue("redis_client")  # flushed
     else:
         settings.RATE_CACHE = request.param
-    ratelimit._counters.clear()
+    ratelimit.counters_forget()
     yield request.param
-    ratelimit._counters.clear()
+    ratelimit.counters_forget()
 
 
 @override_settings(ROLEFIT_RATE_SUBMIT="3/m")
@@ -318,7 +318,7 @@ def test_the_database_deletes_the_counters_of_ended_windows(view, clock):
 @override_settings(ROLEFIT_RATE_SUBMIT="5/m")
 def test_a_redis_counter_never_outlives_its_window(settings, redis_url, redis_client, view, clock):
     settings.RATE_CACHE = redis_url
-    ratelimit._counters.clear()
+    ratelimit.counters_forget()
     key = f"rolefit:rl:submit:192.0.2.1:{(int(T0 // 60) + 1) * 60}"
     post(view)
     # 40 s into the minute: the counter expires with the window, 20 s from now.
@@ -333,7 +333,7 @@ def test_a_redis_counter_never_outlives_its_window(settings, redis_url, redis_cl
 @override_settings(ROLEFIT_RATE_SUBMIT="2/s")
 def test_a_redis_counter_really_expires(settings, redis_url, redis_client, view):
     settings.RATE_CACHE = redis_url
-    ratelimit._counters.clear()
+    ratelimit.counters_forget()
     # Start just after a second begins, so the three hits fall in one window.
     time.sleep(1.05 - time.time() % 1)
     assert [post(view).status_code for _ in range(3)] == [200, 200, 429]
@@ -352,9 +352,9 @@ _kept = []  # what a forked child inherited; never finalised there (it shares th
 
 def _hammer(database, barrier, results):
     """In a forked child: a connection of its own, then HITS_PER_PROCESS requests at once."""
-    _kept.extend([connections["default"], dict(ratelimit._counters)])
+    _kept.extend([connections["default"], ratelimit.counter()])
     connections["default"] = load_backend(database["ENGINE"]).DatabaseWrapper(database, "default")
-    ratelimit._counters.clear()
+    ratelimit.counters_forget()
     view = rate_limit("submit")(lambda request: HttpResponse("ok"))
     barrier.wait(timeout=60)
     statuses = [post(view).status_code for _ in range(HITS_PER_PROCESS)]
@@ -409,7 +409,7 @@ def database_count(database: dict) -> int:
 
 @override_settings(ROLEFIT_RATE_SUBMIT=f"{CONCURRENT_LIMIT}/h", RATE_CACHE="database")
 def test_concurrent_hits_on_the_database_are_counted_exactly(shared_database, clock):
-    ratelimit._counters.clear()
+    ratelimit.counters_forget()
     accepted = hammer(shared_database)
     assert sum(accepted) == CONCURRENT_LIMIT
     assert database_count(shared_database) == PROCESSES * HITS_PER_PROCESS
@@ -420,7 +420,7 @@ def test_concurrent_hits_on_redis_are_counted_exactly(
     settings, shared_database, redis_url, redis_client, clock
 ):
     settings.RATE_CACHE = redis_url
-    ratelimit._counters.clear()
+    ratelimit.counters_forget()
     accepted = hammer(shared_database)
     assert sum(accepted) == CONCURRENT_LIMIT
     (key,) = list(redis_client.scan_iter())

@@ -86,7 +86,7 @@ def test_header_in_words_and_a_row_for_people(consultant_client, acme):
     cells = dict(zip(header, row, strict=True))
     assert cells["Date"] == datetime.datetime(2025, 3, 10, 14, 30)  # a date, not text
     assert cells["Company"] == "Acme Müller GmbH"
-    assert cells["Outcome"] == "Hire a product manager"
+    assert cells["Outcome"] == "Product manager"
     assert cells["Need for a product manager"] == pytest.approx(0.75)
     assert cells["Consultant notes"] == "Hire a PM first.\nThen revisit."
     assert cells["Prepared by"] == '\'=HYPERLINK("http://evil.example")'  # the CSV's rule

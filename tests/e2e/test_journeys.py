@@ -355,7 +355,7 @@ def test_consultant_filters_adds_a_note_to_the_report_and_exports_csv(page, acco
     page.get_by_role("button", name="Apply").click()
     expect(rows).to_have_count(2)
     expect(page.locator("table")).not_to_contain_text("Globex")
-    page.get_by_role("link", name=re.compile("^Hire a product owner")).click()
+    page.get_by_role("link", name=re.compile("^Product owner")).click()
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Acme Robotics")
 

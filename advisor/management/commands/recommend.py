@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.html import strip_tags
 
 from advisor import presentation, scoring, services
+from advisor.types import StoredResult
 
 # The keys of `--json`, in this order (PRODUCT.md §6).
 JSON_KEYS = (
@@ -89,7 +90,7 @@ def _percent(value: float | None) -> str:
     return "not answered" if value is None else f"{value:.0%}"
 
 
-def readable(result: dict, bundle: services.CriteriaBundle, answers: dict) -> str:
+def readable(result: StoredResult, bundle: services.CriteriaBundle, answers: dict) -> str:
     """The verdict, the summary, both needs, the needs profile and how firm the verdict is, in the
     result page's words, for a terminal."""
     content = bundle.content
