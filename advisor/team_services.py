@@ -229,6 +229,15 @@ def team_reopen(*, team_obj: models.Team) -> models.Team:
     return locked
 
 
+def team_delete(*, team_obj: models.Team) -> int:
+    """Delete the team and its respondents' assessments (PRODUCT.md §8), all or nothing; return
+    how many assessments went. The shared snapshot and version hold no personal data and stay."""
+    with transaction.atomic():
+        count, _per_model = models.Assessment.objects.filter(team_id=team_obj.pk).delete()
+        models.Team.objects.filter(pk=team_obj.pk).delete()
+    return count
+
+
 def _touch(team_obj: models.Team) -> None:
     models.Team.objects.filter(pk=team_obj.pk).update(changed_at=timezone.now())
 

@@ -28,6 +28,10 @@ FULL_TEXT = _(
 )
 CLOSED_MESSAGE = _("The team assessment is closed: the invitation link takes no more answers.")
 REOPENED_MESSAGE = _("The team assessment is open again: the invitation link works.")
+DELETED_MESSAGE = _(
+    "The team assessment for “%(company)s” was deleted with its respondents' answers; its links "
+    "no longer work."
+)
 CHANGED_MESSAGE = _(
     "Your answers were changed: this is your new result and its new private link; the earlier "
     "link no longer works. Your place in the team is unchanged."
@@ -192,6 +196,27 @@ def team_close(request, token):
 @require_POST
 def team_reopen(request, token):
     return _organiser_action(request, token, team_services.team_reopen, REOPENED_MESSAGE)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def team_delete(request, token):
+    """Delete the team and its respondents' assessments, after a confirmation page (GET) that
+    says what goes; the deletion itself is a POST (CSRF-protected like every form)."""
+    team = selectors.team_by_organiser_token(token, with_snapshot=False)
+    if team is None:
+        raise Http404
+    if request.method == "POST":
+        company = team.company
+        team_services.team_delete(team_obj=team)
+        messages.success(request, DELETED_MESSAGE % {"company": company})
+        return redirect("advisor:home")
+    context = {
+        "team": team,
+        "count": team.respondents.count(),
+        "action": reverse("advisor:team_delete", kwargs={"token": team.organiser_token}),
+        "back": team.get_absolute_url(),
+    }
+    return _no_robots(render(request, "advisor/team_confirm_delete.html", context))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
