@@ -38,6 +38,7 @@ urlpatterns = [
     path("t/<token:token>/close/", team_views.team_close, name="team_close"),
     path("t/<token:token>/reopen/", team_views.team_reopen, name="team_reopen"),
     path("t/<token:token>/delete/", team_views.team_delete, name="team_delete"),
+    path("t/<token:token>/email/", team_views.team_email, name="team_email"),
     path("assessments/", workspace.workspace_list, name="workspace"),
     path("assessments/export.csv", workspace.workspace_export, name="workspace_export"),
     path("assessments/<token:token>/", workspace.workspace_detail, name="workspace_detail"),
