@@ -3,7 +3,8 @@
 One helper, `links_send`, mails a list of labelled links to one recipient; the result page's
 "email me this link" uses it, and team assessments send the organiser and invitation links
 through it (on creation, and from the organiser page's "email me these links"). The backend
-comes from the settings: the console by default (`make run` prints the mail), SMTP when `DJANGO_EMAIL_HOST` is set (README "Configuration").
+comes from the settings: the console by default (`make run` prints the mail), SMTP when
+`DJANGO_EMAIL_HOST` is set (README "Configuration").
 
 - Links are built from `ROLEFIT_SITE_URL`, never from the request's Host header, which the client
   chooses: a forged Host must not put someone else's site into a mail we send.
