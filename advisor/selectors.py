@@ -153,12 +153,13 @@ EXPORT_FIXED_COLUMNS = (
     "coverage_product_owner",
     "coverage_product_manager",
     "criteria_version",
+    "team_ref",
 )
 
 
 def assessment_export_rows(*, filters: AssessmentFilters) -> Iterator[tuple]:
-    """The export's rows as raw values in one streamed query: EXPORT_FIXED_COLUMNS, then the
-    answers dict (question slug → option key).
+    """The export's rows as raw values in one streamed query: EXPORT_FIXED_COLUMNS (the team's
+    id for `team_ref`), then the answers dict (question slug → option key).
 
     Needs and coverage are picked out of the result JSON by the database, so only the small
     answers JSON is parsed per row. A JSON null may come back as the text "null" (SQLite).
@@ -184,6 +185,7 @@ def assessment_export_rows(*, filters: AssessmentFilters) -> Iterator[tuple]:
             "cov_po",
             "cov_pm",
             "criteria_version__version",
+            "team_id",
             "answers",
         )
     )
@@ -221,6 +223,20 @@ def _keyset_chunks(rows: QuerySet, *, key, descending: bool, chunk_size: int) ->
         if len(fetched) < chunk_size:
             return
         last = fetched[-1][-2:]
+
+
+def team_list(*, company: str = "", outcome: str = "") -> QuerySet:
+    """Team assessments for the consultants' workspace, newest first, each with its number of
+    respondents (`respondent_count`): one query per page. `company` matches case-insensitively
+    anywhere in the name; `outcome` is the stored team outcome."""
+    qs = models.Team.objects.annotate(respondent_count=Count("respondents")).order_by(
+        "-created_at", "-id"
+    )
+    if company:
+        qs = qs.filter(company__icontains=company)
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    return qs
 
 
 # ---------------------------------------------------------------------------------------------

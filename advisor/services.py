@@ -538,10 +538,16 @@ def _existing_version_and_snapshot_ids(bundle: CriteriaBundle) -> tuple[int, int
 def assessment_delete(*, assessment: models.Assessment) -> None:
     """Delete an assessment; its shared snapshot and version hold no personal data and stay.
     A team respondent's assessment leaves the team result: the team's last change moves."""
+    from advisor import team_services  # it imports this module
+
     team_id = assessment.team_id
-    assessment.delete()
-    if team_id is not None:
-        models.Team.objects.filter(pk=team_id).update(changed_at=timezone.now())
+    with transaction.atomic():
+        assessment.delete()
+        if team_id is not None:
+            team_obj = models.Team.objects.select_related("snapshot", "criteria_version").get(
+                pk=team_id
+            )
+            team_services.team_respondents_changed(team_obj)
 
 
 # ---------------------------------------------------------------------------------------------

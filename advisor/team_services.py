@@ -239,7 +239,22 @@ def team_delete(*, team_obj: models.Team) -> int:
 
 
 def _touch(team_obj: models.Team) -> None:
-    models.Team.objects.filter(pk=team_obj.pk).update(changed_at=timezone.now())
+    team_respondents_changed(team_obj)
+
+
+def team_respondents_changed(team_obj: models.Team) -> None:
+    """After a respondent joined, changed answers or was deleted: move the team's last change
+    (the cache key of its result) and store its outcome for the consultants' list — one query
+    for the answers, one update. `team_obj` needs its snapshot (loaded or loadable)."""
+    answers = list(
+        models.Assessment.objects.filter(team_id=team_obj.pk)
+        .order_by("position")
+        .values_list("answers", flat=True)
+    )
+    outcome = ""
+    if answers:
+        outcome = team.team_score(team_bundle(team_obj).criteria, answers).verdict.outcome
+    models.Team.objects.filter(pk=team_obj.pk).update(changed_at=timezone.now(), outcome=outcome)
 
 
 # ---------------------------------------------------------------------------------------------

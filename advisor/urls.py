@@ -41,6 +41,12 @@ urlpatterns = [
     path("t/<token:token>/email/", team_views.team_email, name="team_email"),
     path("assessments/", workspace.workspace_list, name="workspace"),
     path("assessments/export.csv", workspace.workspace_export, name="workspace_export"),
+    path("assessments/teams/", workspace.workspace_teams, name="workspace_teams"),
+    path(
+        "assessments/teams/<int:pk>/delete/",
+        workspace.workspace_team_delete,
+        name="workspace_team_delete",
+    ),
     path("assessments/<token:token>/", workspace.workspace_detail, name="workspace_detail"),
     path("a/<token:token>/report/", reports.report, name="report"),
     path("a/<token:token>/report.pdf", reports.report_pdf, name="report_pdf"),

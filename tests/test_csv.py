@@ -27,6 +27,7 @@ FIXED = [
     "coverage_product_owner",
     "coverage_product_manager",
     "criteria_version",
+    "team_ref",
 ]
 
 
