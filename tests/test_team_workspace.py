@@ -165,3 +165,19 @@ def test_the_csv_says_which_team_and_carries_no_token_or_anonymous_name(
     text = "\n".join(",".join(r) for r in rows)
     for team in (named, anonymous):
         assert team.organiser_token not in text and team.invitation_token not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0009_stores_the_outcome_of_existing_teams(client, default_criteria):
+    from django.db.migrations.executor import MigrationExecutor
+
+    team = make_team(client, company="Oldteam", respondents=3)
+    empty = start(client, company="Emptyteam")
+    expected = models.Team.objects.get(pk=team.pk).outcome
+    assert expected
+    executor = MigrationExecutor(connection)
+    executor.migrate([("advisor", "0008_team_assessments")])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes("advisor"))
+    assert models.Team.objects.get(pk=team.pk).outcome == expected
+    assert models.Team.objects.get(pk=empty.pk).outcome == ""
