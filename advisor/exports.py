@@ -115,9 +115,10 @@ def xlsx_write(file: IO[bytes], *, questions: Sequence[dict[str, Any]], rows: It
 
     row_number = 0
     for row_number, row in enumerate(rows, start=1):
-        # The CSV's private notes (row[10]) stay out of the people's spreadsheet.
-        (created_at, company, name, email, outcome, *numbers, version, _private, answers) = row[:12]
-        lead, prepared_for, prepared_by, notes, token = row[12:]
+        # The CSV's private notes and team reference stay out of the people's spreadsheet.
+        (created_at, company, name, email, outcome, *numbers, version, _private, _team) = row[:12]
+        answers = row[12]
+        lead, prepared_for, prepared_by, notes, token = row[13:]
         local = timezone.localtime(created_at).replace(tzinfo=None)
         sheet.write_datetime(row_number, 0, local, date)
         texts = [company, name, email, outcomes.get(outcome, outcome), roles.get(lead, "")]

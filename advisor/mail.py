@@ -1,9 +1,10 @@
 """Mail that RoleFit sends when asked: private links, by Django's email framework (PRODUCT.md §9).
 
 One helper, `links_send`, mails a list of labelled links to one recipient; the result page's
-"email me this link" uses it now, team assessments will send organiser and invitation links
-through it. The backend comes from the settings: the console by default (`make run` prints the
-mail), SMTP when `DJANGO_EMAIL_HOST` is set (README "Configuration").
+"email me this link" uses it, and team assessments send the organiser and invitation links
+through it (on creation, and from the organiser page's "email me these links"). The backend
+comes from the settings: the console by default (`make run` prints the mail), SMTP when
+`DJANGO_EMAIL_HOST` is set (README "Configuration").
 
 - Links are built from `ROLEFIT_SITE_URL`, never from the request's Host header, which the client
   chooses: a forged Host must not put someone else's site into a mail we send.
@@ -149,6 +150,35 @@ def result_link_send(*, request, assessment: models.Assessment, recipient: str) 
             LabelledLink(_("Your result"), assessment.get_absolute_url()),
             LabelledLink(
                 _("Printable report"), reverse("advisor:report", kwargs={"token": assessment.token})
+            ),
+        ],
+    )
+
+
+def team_links_send(*, request, team: models.Team, recipient: str) -> None:
+    """Mail a team assessment's organiser link (with its team result and report) and its
+    invitation link to `recipient`."""
+    company = one_line(team.company)
+    links_send(
+        request=request,
+        recipient=recipient,
+        subject=_("Your RoleFit team assessment for %(company)s") % {"company": company},
+        intro=_(
+            "Here are the links of the RoleFit team assessment for %(company)s. The organiser link "
+            "is the only way back to the organiser page and the team result: keep this email and "
+            "do not forward that link, since anyone who has it can see the team result, close "
+            "the assessment or delete it. Send the invitation link to everyone who should answer."
+        )
+        % {"company": company},
+        links=[
+            LabelledLink(_("Organiser page (private)"), team.get_absolute_url()),
+            LabelledLink(
+                _("Team result (private)"),
+                reverse("advisor:team_result", kwargs={"token": team.organiser_token}),
+            ),
+            LabelledLink(
+                _("Invitation link (for the people who answer)"),
+                reverse("advisor:team_join", kwargs={"token": team.invitation_token}),
             ),
         ],
     )

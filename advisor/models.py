@@ -519,6 +519,9 @@ class Team(models.Model):
     # Assessment ids in the random order drawn when the team was last closed: anonymous teams
     # number their respondents in this order ("Respondent 1…n").
     respondent_order = models.JSONField(_("respondent order"), default=list, blank=True)
+    # The team verdict's outcome, stored at every change of the team's respondents so the
+    # consultants' list filters teams without scoring them; blank while nobody has answered.
+    outcome = models.CharField(_("team outcome"), max_length=20, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     changed_at = models.DateTimeField(_("last change"), default=timezone.now)
 
@@ -554,6 +557,15 @@ class Team(models.Model):
 
     def get_absolute_url(self):
         return reverse("advisor:team", kwargs={"token": self.organiser_token})
+
+    @property
+    def reference(self) -> str:
+        """A non-secret reference for exports and the workspace ("T-42"): never a token."""
+        return team_reference(self.pk)
+
+
+def team_reference(team_id: int | None) -> str:
+    return f"T-{team_id}" if team_id is not None else ""
 
 
 class Assessment(models.Model):

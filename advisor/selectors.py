@@ -159,6 +159,7 @@ EXPORT_FIXED_COLUMNS = (
     "coverage_product_manager",
     "criteria_version",
     "private_notes",
+    "team_ref",
 )
 
 
@@ -170,7 +171,8 @@ def assessment_export_rows(
     *, filters: AssessmentFilters, extra: tuple[str, ...] = ()
 ) -> Iterator[tuple]:
     """The export's rows as raw values in one streamed query: EXPORT_FIXED_COLUMNS, then the
-    answers dict (question slug → option key), then the `extra` fields (the lead hire as
+    answers dict (question slug → option key; the team's id stands for `team_ref`), then the
+    `extra` fields (the lead hire as
     `lead`, or Assessment fields).
 
     Needs and coverage are picked out of the result JSON by the database, so only the small
@@ -199,6 +201,7 @@ def assessment_export_rows(
             "cov_pm",
             "criteria_version__version",
             "private_notes",
+            "team_id",
             "answers",
             *extra,
         )
@@ -237,6 +240,20 @@ def _keyset_chunks(rows: QuerySet, *, key, descending: bool, chunk_size: int) ->
         if len(fetched) < chunk_size:
             return
         last = fetched[-1][-2:]
+
+
+def team_list(*, company: str = "", outcome: str = "") -> QuerySet:
+    """Team assessments for the consultants' workspace, newest first, each with its number of
+    respondents (`respondent_count`): one query per page. `company` matches case-insensitively
+    anywhere in the name; `outcome` is the stored team outcome."""
+    qs = models.Team.objects.annotate(respondent_count=Count("respondents")).order_by(
+        "-created_at", "-id"
+    )
+    if company:
+        qs = qs.filter(company__icontains=company)
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    return qs
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -543,10 +544,16 @@ def _existing_version_and_snapshot_ids(bundle: CriteriaBundle) -> tuple[int, int
 def assessment_delete(*, assessment: models.Assessment) -> None:
     """Delete an assessment; its shared snapshot and version hold no personal data and stay.
     A team respondent's assessment leaves the team result: the team's last change moves."""
+    from advisor import team_services  # it imports this module
+
     team_id = assessment.team_id
-    assessment.delete()
-    if team_id is not None:
-        models.Team.objects.filter(pk=team_id).update(changed_at=timezone.now())
+    with transaction.atomic():
+        assessment.delete()
+        if team_id is not None:
+            team_obj = models.Team.objects.select_related("snapshot", "criteria_version").get(
+                pk=team_id
+            )
+            team_services.team_respondents_changed(team_obj)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -698,9 +705,21 @@ def assessments_purge(*, older_than_days: int, dry_run: bool = False) -> int:
     All or nothing. Snapshots and criteria versions stay: they hold no personal data.
     """
     cutoff = timezone.now() - timedelta(days=older_than_days)
+    # A team is old when its last answer is (PRODUCT.md §8): then it goes whole, with all its
+    # respondents; a team nobody answered is old when it was started. A recent answer keeps
+    # the team and all its earlier answers.
+    last_answer = Coalesce(Max("respondents__created_at"), "created_at")
     with transaction.atomic():
-        old = models.Assessment.objects.filter(created_at__lt=cutoff)
+        old_teams = list(
+            models.Team.objects.alias(last=last_answer)
+            .filter(last__lt=cutoff)
+            .values_list("pk", flat=True)
+        )
+        old = models.Assessment.objects.filter(
+            Q(team__isnull=True, created_at__lt=cutoff) | Q(team__in=old_teams)
+        )
         if dry_run:
             return old.count()
         _total, per_model = old.delete()
+        models.Team.objects.filter(pk__in=old_teams).delete()
     return per_model.get(models.Assessment._meta.label, 0)

@@ -229,8 +229,33 @@ def team_reopen(*, team_obj: models.Team) -> models.Team:
     return locked
 
 
+def team_delete(*, team_obj: models.Team) -> int:
+    """Delete the team and its respondents' assessments (PRODUCT.md §8), all or nothing; return
+    how many assessments went. The shared snapshot and version hold no personal data and stay."""
+    with transaction.atomic():
+        count, _per_model = models.Assessment.objects.filter(team_id=team_obj.pk).delete()
+        models.Team.objects.filter(pk=team_obj.pk).delete()
+    return count
+
+
 def _touch(team_obj: models.Team) -> None:
-    models.Team.objects.filter(pk=team_obj.pk).update(changed_at=timezone.now())
+    team_respondents_changed(team_obj)
+
+
+def team_respondents_changed(team_obj: models.Team) -> None:
+    """After a respondent joined, changed answers or was deleted: move the team's last change
+    (the cache key of its result) and store its outcome for the consultants' list — one query
+    for the answers, one update. `team_obj` needs its snapshot (loaded or loadable)."""
+    answers = list(
+        models.Assessment.objects.filter(team_id=team_obj.pk)
+        .order_by("position")
+        .values_list("answers", flat=True)
+    )
+    outcome = ""
+    criteria = team_bundle(team_obj).criteria
+    if answers and criteria is not None:
+        outcome = team.team_score(criteria, answers).verdict.outcome
+    models.Team.objects.filter(pk=team_obj.pk).update(changed_at=timezone.now(), outcome=outcome)
 
 
 # ---------------------------------------------------------------------------------------------

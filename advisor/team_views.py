@@ -13,8 +13,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advisor import forms, models, selectors, services, team_presentation, team_services
-from advisor.ratelimit import rate_limit
+from advisor import (
+    forms,
+    mail,
+    models,
+    selectors,
+    services,
+    team_presentation,
+    team_services,
+)
+from advisor.ratelimit import rate_limit, too_many_requests
 
 CLOSED_TITLE = _("This team assessment is closed")
 CLOSED_TEXT = _(
@@ -28,6 +36,18 @@ FULL_TEXT = _(
 )
 CLOSED_MESSAGE = _("The team assessment is closed: the invitation link takes no more answers.")
 REOPENED_MESSAGE = _("The team assessment is open again: the invitation link works.")
+DELETED_MESSAGE = _(
+    "The team assessment for “%(company)s” was deleted with its respondents' answers; its links "
+    "no longer work."
+)
+MAIL_SENT = _(
+    "We sent the organiser and invitation links to %(email)s. If they do not arrive, check your "
+    "spam folder."
+)
+MAIL_FAILED_ON_START = _(
+    "The team assessment was started, but the email with its links could not be sent. Copy both "
+    "links from this page now: the organiser link below is the only way back here."
+)
 CHANGED_MESSAGE = _(
     "Your answers were changed: this is your new result and its new private link; the earlier "
     "link no longer works. Your place in the team is unchanged."
@@ -63,6 +83,7 @@ def team_new(request):
         form = forms.TeamStartForm(data=request.POST)
         if form.is_valid():
             team = team_services.team_create(bundle=bundle, **form.team_fields())
+            _mail_links_on_start(request, team)
             return redirect(team)
         status = 400 if form.tampered else 200
     else:
@@ -71,11 +92,18 @@ def team_new(request):
     return render(request, "advisor/team_new.html", context, status=status)
 
 
-@require_http_methods(["GET", "HEAD"])
-def team_organiser(request, token):
-    team = selectors.team_by_organiser_token(token, with_snapshot=False)
-    if team is None:
-        raise Http404
+def _mail_links_on_start(request, team) -> None:
+    """Mail the new team's links to its organiser. A failed mail (the mail rate limit included)
+    undoes nothing: the organiser page says so and shows both links to copy."""
+    try:
+        mail.team_links_send(request=request, team=team, recipient=team.organiser_email)
+    except mail.MailError:
+        messages.error(request, MAIL_FAILED_ON_START)
+    else:
+        messages.success(request, MAIL_SENT % {"email": team.organiser_email})
+
+
+def _organiser_response(request, team, *, email_form=None, status=200):
     respondents = selectors.team_respondents(team)
     context = {
         "team": team,
@@ -86,8 +114,38 @@ def team_organiser(request, token):
         "invitation_url": request.build_absolute_uri(
             reverse("advisor:team_join", kwargs={"token": team.invitation_token})
         ),
+        "organiser_url": request.build_absolute_uri(team.get_absolute_url()),
+        "email_form": email_form or forms.EmailLinkForm(initial={"email": team.organiser_email}),
     }
-    return _no_robots(render(request, "advisor/team_organiser.html", context))
+    return _no_robots(render(request, "advisor/team_organiser.html", context, status=status))
+
+
+@require_http_methods(["GET", "HEAD"])
+def team_organiser(request, token):
+    team = selectors.team_by_organiser_token(token, with_snapshot=False)
+    if team is None:
+        raise Http404
+    return _organiser_response(request, team)
+
+
+@require_POST
+def team_email(request, token):
+    """ "Email me these links" on the organiser page: the organiser and invitation links."""
+    team = selectors.team_by_organiser_token(token, with_snapshot=False)
+    if team is None:
+        raise Http404
+    form = forms.EmailLinkForm(request.POST)
+    if not form.is_valid():
+        return _organiser_response(request, team, email_form=form, status=400)
+    try:
+        mail.team_links_send(request=request, team=team, recipient=form.cleaned_data["email"])
+    except mail.MailRateLimited as error:
+        return too_many_requests(request, error.retry_after)
+    except mail.MailError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, MAIL_SENT % {"email": form.cleaned_data["email"]})
+    return redirect(team)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -192,6 +250,27 @@ def team_close(request, token):
 @require_POST
 def team_reopen(request, token):
     return _organiser_action(request, token, team_services.team_reopen, REOPENED_MESSAGE)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def team_delete(request, token):
+    """Delete the team and its respondents' assessments, after a confirmation page (GET) that
+    says what goes; the deletion itself is a POST (CSRF-protected like every form)."""
+    team = selectors.team_by_organiser_token(token, with_snapshot=False)
+    if team is None:
+        raise Http404
+    if request.method == "POST":
+        company = team.company
+        team_services.team_delete(team_obj=team)
+        messages.success(request, DELETED_MESSAGE % {"company": company})
+        return redirect("advisor:home")
+    context = {
+        "team": team,
+        "count": team.respondents.count(),
+        "action": reverse("advisor:team_delete", kwargs={"token": team.organiser_token}),
+        "back": team.get_absolute_url(),
+    }
+    return _no_robots(render(request, "advisor/team_confirm_delete.html", context))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

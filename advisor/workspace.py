@@ -18,8 +18,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -113,6 +114,31 @@ class WorkspaceFilterForm(forms.Form):
             date_to=data.get("date_to"),
             sort=data.get("sort") or selectors.DEFAULT_SORT,
         )
+
+
+class TeamFilterForm(forms.Form):
+    """The team list's search by company and filter by team outcome, from the query string."""
+
+    company = forms.CharField(
+        label=gettext_lazy("Company"),
+        required=False,
+        max_length=models.COMPANY_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "class": "form-control"}),
+    )
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Team outcome"),
+        required=False,
+        choices=[("", gettext_lazy("Any outcome")), *models.Outcome.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def filters(self) -> dict:
+        """The valid fields' values; an invalid field filters nothing."""
+        self.is_valid()
+        return {
+            "company": self.cleaned_data.get("company") or "",
+            "outcome": self.cleaned_data.get("outcome") or "",
+        }
 
 
 class NotesField(forms.CharField):
@@ -222,6 +248,56 @@ def workspace_list(request):
     return render(request, "advisor/workspace_list.html", context)
 
 
+OUTCOME_TEXTS = dict(models.Outcome.choices)
+
+
+@require_GET
+@workspace_view
+def workspace_teams(request):
+    """Team assessments (PRODUCT.md §8): search by company, filter by team outcome, links to
+    each team's result, organiser page and deletion."""
+    form = TeamFilterForm(request.GET)
+    paginator = Paginator(selectors.team_list(**form.filters()), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "teams": [
+            {"team": t, "outcome": OUTCOME_TEXTS.get(t.outcome, "")} for t in page.object_list
+        ],
+        "filtered": any(request.GET.get(name) for name in ("company", "outcome")),
+    }
+    return render(request, "advisor/workspace_teams.html", context)
+
+
+TEAM_DELETED = gettext_noop(
+    "The team assessment for “%(company)s” was deleted with its %(count)d respondents' answers."
+)
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view
+def workspace_team_delete(request, pk):
+    """A consultant deletes a team assessment: confirmation first (GET), then the POST."""
+    from advisor import team_services  # it imports services, which this module uses too
+
+    team = models.Team.objects.filter(pk=pk).first()
+    if team is None:
+        raise Http404
+    if request.method == "POST":
+        company = team.company
+        count = team_services.team_delete(team_obj=team)
+        messages.success(request, _(TEAM_DELETED) % {"company": company, "count": count})
+        return redirect("advisor:workspace_teams")
+    context = {
+        "team": team,
+        "count": team.respondents.count(),
+        "action": reverse("advisor:workspace_team_delete", kwargs={"pk": team.pk}),
+        "back": reverse("advisor:workspace_teams"),
+    }
+    return render(request, "advisor/team_confirm_delete.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 @workspace_view
 def workspace_detail(request, token):
@@ -257,7 +333,18 @@ def csv_lines(question_slugs: Sequence[str], rows: Iterable[tuple]) -> Iterator[
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow([*selectors.EXPORT_FIXED_COLUMNS, *question_slugs])
     chunk = []
-    for created_at, company, name, email, outcome, *numbers, version, private, answers in rows:
+    for (
+        created_at,
+        company,
+        name,
+        email,
+        outcome,
+        *numbers,
+        version,
+        private,
+        team_id,
+        answers,
+    ) in rows:
         cells = [
             timezone.localtime(created_at).isoformat(timespec="seconds"),
             csv_safe(company),
@@ -267,6 +354,7 @@ def csv_lines(question_slugs: Sequence[str], rows: Iterable[tuple]) -> Iterator[
             *(_number(n) for n in numbers),
             version,
             csv_safe(private),
+            models.team_reference(team_id),
             *(csv_safe(answers.get(slug) or "") for slug in question_slugs),
         ]
         chunk.append(writer.writerow(cells))

@@ -28,6 +28,7 @@ FIXED = [
     "coverage_product_manager",
     "criteria_version",
     "private_notes",
+    "team_ref",
 ]
 
 

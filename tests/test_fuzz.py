@@ -391,9 +391,13 @@ TOKEN_URLS = {
     "advisor:team_result_json": "organiser",
     "advisor:team_close": "organiser-post",
     "advisor:team_reopen": "organiser-post",
+    "advisor:team_delete": "organiser",  # GET confirms, POST deletes
+    "advisor:team_email": "organiser-post",
     "advisor:team_join": "invitation",
     "advisor:brand_logo": "public",
     "advisor:brand_css": "public",
+    # A team's id (not secret) in the consultants' workspace.
+    "advisor:workspace_team_delete": "workspace",
 }
 
 
@@ -454,6 +458,11 @@ def test_a_guessed_team_token_finds_nothing(client, default_criteria):
             assert response.status_code == 404, (name, token)
     team.refresh_from_db()
     assert not team.closed
+    for token in [*guessed_tokens(team.organiser_token), team.invitation_token, member.token]:
+        assert (
+            client.post(reverse("advisor:team_delete", kwargs={"token": token})).status_code == 404
+        )
+    assert models.Assessment.objects.filter(pk=member.pk).exists()
 
 
 @pytest.mark.parametrize("path", ["/a/../admin/", "/a/%00/", "/a/x%2Fy/", "/a/" + "x" * 500 + "/"])

@@ -205,15 +205,15 @@ def test_a_question_with_a_form_field_slug_stops_the_migration(old_database):
     apps, _old = old_database
     Question = apps.get_model("advisor", "Question")
     Question.objects.filter(slug="margins-costs").update(slug="industry")
-    Question.objects.filter(slug="go-to-market").update(slug="respondent-title")
+    Question.objects.filter(slug="go-to-market").update(slug="company-size")
     with pytest.raises(
-        RuntimeError, match="reserved by the questionnaire form.*: industry, respondent-title$"
+        RuntimeError, match="reserved by the questionnaire form.*: company-size, industry$"
     ):
         MigrationExecutor(connection).migrate(_latest())
     apps = MigrationExecutor(connection).loader.project_state(BEFORE).apps
     Question = apps.get_model("advisor", "Question")
     Question.objects.filter(slug="industry").update(slug="margins-costs")
-    Question.objects.filter(slug="respondent-title").update(slug="go-to-market")
+    Question.objects.filter(slug="company-size").update(slug="go-to-market")
 
 
 def test_the_reserved_slugs_are_the_form_fields_of_product_md():

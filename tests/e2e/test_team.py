@@ -164,3 +164,40 @@ def test_an_anonymous_team_shows_detail_only_once_closed_with_three(
     page.set_viewport_size(PHONE)
     assert fits_the_width(page)
     page.screenshot(path=screenshots_dir / "team-result-anonymous-375.png", full_page=True)
+
+
+def test_a_consultant_finds_the_team_and_the_organiser_deletes_it(
+    page, browser, browser_context_args, account
+):
+    from advisor import groups
+    from tests.e2e.conftest import log_in
+
+    organiser_url, invitation = start_team(page, anonymous=False)
+    no_axe_violations(page, "the organiser page with the mail form")
+    expect(page.get_by_text("We sent the organiser and invitation links")).to_be_visible()
+    answered = [
+        answer(browser, browser_context_args, invitation, answers, person)
+        for answers, person in zip(WORKED_TEAM[:2], PEOPLE[:2], strict=True)
+    ]
+    # A consultant finds it in the workspace.
+    account("carla", group=groups.CONSULTANTS)
+    context = browser.new_context(**browser_context_args)
+    consultant = context.new_page()
+    log_in(consultant, "carla")
+    consultant.goto("/assessments/teams/")
+    expect(consultant.get_by_role("link", name="Acme Robotics", exact=True)).to_be_visible()
+    no_axe_violations(consultant, "the workspace's team list")
+    consultant.get_by_role("link", name="Delete · Acme Robotics").click()
+    expect(consultant.get_by_text("people who answered")).to_be_visible()
+    no_axe_violations(consultant, "the consultant's delete confirmation")
+    context.close()
+    # The organiser deletes it after the confirmation.
+    page.goto(organiser_url)
+    page.get_by_role("link", name="Delete the team assessment…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete the team assessment?")
+    expect(page.get_by_text("assessments of the 2 people who answered")).to_be_visible()
+    no_axe_violations(page, "the delete confirmation")
+    page.get_by_role("button", name="Delete the team assessment").click()
+    expect(page.get_by_text("was deleted with its respondents' answers")).to_be_visible()
+    for url in (organiser_url, invitation, *answered):
+        assert page.goto(url).status == 404, url
