@@ -45,6 +45,7 @@ from advisor.scoring import (
     to_float,
     validate_answers,
 )
+from tests.examples import TIE  # worked example 6: a tie broken by question position
 
 F = Fraction
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -124,25 +125,6 @@ def sections(team_and_delivery: str, team_count: str, business_and_growth: str) 
 
 
 STANDARD_REPORT = sections("neutral", "one", "agree")
-# Worked example 6: two single changes tie on their shift; the lower question position wins.
-TIE = {
-    "agile-team": "disagree",
-    "backlog-unclear": "agree",
-    "goal-unclear": "strongly-disagree",
-    "stakeholders-lost": "neutral",
-    "roadmap-drift": "disagree",
-    "delivery-focus": "strongly-agree",
-    "team-count": "several",
-    "new-business": "strongly-disagree",
-    "multiyear-strategy": "neutral",
-    "rd-roadmap": "agree",
-    "go-to-market": "neutral",
-    "margins-costs": "strongly-disagree",
-    "customer-insight": "disagree",
-    "exec-engagement": "strongly-agree",
-    "revenue-decline": "strongly-disagree",
-    "portfolio-complexity": "strongly-agree",
-}
 
 
 def change(question, from_key, to_key) -> Change:
