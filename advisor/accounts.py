@@ -1,4 +1,4 @@
-"""Where a user lands after signing in (PRODUCT.md §1): where their work is.
+"""Where a user lands after signing in (docs/product.md §1): where their work is.
 
 Consultants (and superusers) land on the workspace, HR admins on the admin; an account with
 neither role sees a page that says what it can do instead of a bare "Not allowed".

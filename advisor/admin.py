@@ -1,4 +1,4 @@
-"""The criteria in the Django admin, for HR admins (PRODUCT.md §1–§5).
+"""The criteria in the Django admin, for HR admins (docs/product.md §1–§5).
 
 Field rules come from the models (validators and constraints, which model forms check). Rules that
 span a question's options and links are checked on the proposed inline rows by
@@ -131,7 +131,7 @@ class RoleAdmin(CriteriaAdmin):
     def responsibility_count(self, role):
         return role.responsibilities__count
 
-    # Exactly the two roles of PRODUCT.md exist, with fixed slugs.
+    # Exactly the two roles of docs/product.md exist, with fixed slugs.
     def has_add_permission(self, request):
         return False
 
@@ -577,7 +577,7 @@ class AssessmentAdmin(ReadOnlyAdmin):
 
 
 # ---------------------------------------------------------------------------------------------
-# Branding (PRODUCT.md §9)
+# Branding (docs/product.md §9)
 
 
 class BrandingForm(forms.ModelForm):

@@ -1,4 +1,4 @@
-"""The site-wide brand (PRODUCT.md §9): read, check and serve.
+"""The site-wide brand (docs/product.md §9): read, check and serve.
 
 Every page's header shows the brand, so it is kept in each process for `CACHE_SECONDS` and read
 from the database only when that runs out or this process saves it (`brand_forget`, connected to

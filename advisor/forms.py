@@ -1,4 +1,4 @@
-"""The hiring manager's questionnaire, built from the current criteria (PRODUCT.md §3).
+"""The hiring manager's questionnaire, built from the current criteria (docs/product.md §3).
 
 Field names are the question slugs and values the option keys, so `/assess/?company=Acme` can
 prefill. The layout is crispy-forms (bootstrap5) for the company fields, and hand-written radio
@@ -341,7 +341,7 @@ def questionnaire_parts(
 
     With `form`, rendered for it (errors, given answers, prefill). Without, the blank form's,
     rendered once per criteria content: memoised on the bundle (no I/O at all) and shared between
-    processes through Django's cache, keyed on the content hash and language (PRODUCT.md §5).
+    processes through Django's cache, keyed on the content hash and language (docs/product.md §5).
     The per-request token goes between the parts, so the cached HTML holds no secret.
     """
     if form is not None:
@@ -359,7 +359,7 @@ def questionnaire_parts(
 
 
 class EmailLinkForm(forms.Form):
-    """ "Email me this link": one address, not stored (PRODUCT.md §9)."""
+    """ "Email me this link": one address, not stored (docs/product.md §9)."""
 
     email = forms.EmailField(
         label=_("Your email address"),
@@ -373,7 +373,7 @@ class EmailLinkForm(forms.Form):
 
 
 # ---------------------------------------------------------------------------------------------
-# Team assessments (PRODUCT.md §8). Field names are a contract for other tools.
+# Team assessments (docs/product.md §8). Field names are a contract for other tools.
 
 TEAM_START_FIELDS = (
     "company",

@@ -1,4 +1,4 @@
-"""The two staff groups of PRODUCT.md §1 and the permissions each holds.
+"""The two staff groups of docs/product.md §1 and the permissions each holds.
 
 Created after every `migrate` (fresh databases included) by a `post_migrate` handler: a data
 migration would run before Django has created the permissions it needs to grant.
@@ -37,7 +37,7 @@ GROUP_PERMISSIONS = {
         # criteria versions with their assessment counts (no assessment itself).
         *_codenames(("view",), [f"historical{name}" for name in EDIT_ONLY_MODELS]),
         "view_criteriaversion",
-        # The site-wide brand (PRODUCT.md §9): one record, added once, never deleted.
+        # The site-wide brand (docs/product.md §9): one record, added once, never deleted.
         *_codenames(("add", "change", "view"), ["branding"]),
         "view_historicalbranding",
     ],

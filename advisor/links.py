@@ -1,4 +1,4 @@
-"""The hiring manager's ways back to a result (PRODUCT.md §9): keep and email the private link,
+"""The hiring manager's ways back to a result (docs/product.md §9): keep and email the private link,
 change the answers, and delete the earlier assessment after a change.
 
 Views here are as thin as `views.py`'s; the result page (`views.result`) adds `result_extras`.
@@ -106,7 +106,7 @@ def result_response(request, token, *, email_form=None):
 @rate_limit("submit", methods=("POST",))
 def change(request, token):
     """The questionnaire prefilled with an assessment's answers; submitting makes a new one.
-    A team respondent's answers are changed in their team instead (PRODUCT.md §8)."""
+    A team respondent's answers are changed in their team instead (docs/product.md §8)."""
     earlier = get_object_or_404(models.Assessment, token=token)
     if earlier.team_id is not None:
         return team_views.respondent_change(request, token)

@@ -1,4 +1,5 @@
-"""Mail that RoleFit sends when asked: private links, by Django's email framework (PRODUCT.md §9).
+"""Mail that RoleFit sends when asked: private links, by Django's email framework
+(docs/product.md §9).
 
 One helper, `links_send`, mails a list of labelled links to one recipient; the result page's
 "email me this link" uses it, and team assessments send the organiser and invitation links

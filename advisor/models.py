@@ -26,7 +26,8 @@ slug_validator = RegexValidator(
 )
 
 # Names a question slug may not take: every other field the questionnaire forms post
-# (PRODUCT.md §3). CSV columns are written with `_`, which no slug holds, so they never collide.
+# (docs/product.md §3). CSV columns are written with `_`, which no slug holds, so they never
+# collide.
 # Adding a name comes with a migration that fails, naming the questions, if one already uses it.
 RESERVED_SLUGS = frozenset(
     {
@@ -471,7 +472,7 @@ ORGANISER_EMAIL_MAX_LENGTH = 254
 
 class Team(models.Model):
     """A team assessment: several people answer the same pinned criteria independently
-    (PRODUCT.md §8). Its respondents are ordinary assessments linked to it.
+    (docs/product.md §8). Its respondents are ordinary assessments linked to it.
 
     Two independent tokens: the organiser's (progress, close/reopen, the team result) and the
     invitation (the join page only). `changed_at` moves with every change of the team — a
@@ -693,7 +694,7 @@ colour_validator = RegexValidator(
 
 
 class Branding(models.Model):
-    """The one site-wide brand (PRODUCT.md §9): site header, report and PDF.
+    """The one site-wide brand (docs/product.md §9): site header, report and PDF.
 
     The logo lives in the database, so every app instance serves the same one; it is served from
     a URL naming its digest (`advisor.branding`), which changes whenever the logo does.

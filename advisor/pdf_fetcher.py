@@ -1,4 +1,4 @@
-"""The URL fetcher of RoleFit's PDFs: `data:` URLs only (PRODUCT.md: the PDF fetches nothing).
+"""The URL fetcher of RoleFit's PDFs: `data:` URLs only (docs/product.md: the PDF fetches nothing).
 
 A report embeds everything it shows (the logo as a `data:` URL, once there is branding), so a
 URL of any other scheme in a document can only come from a mistake or from text that should

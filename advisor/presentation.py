@@ -3,7 +3,8 @@
 Result pages read only what the assessment froze when it was saved — `assessment.snapshot.content`
 (question texts, option labels, role texts, advice…), `assessment.result` (the dict of
 `services.result_as_dict`) and `assessment.answers` — never the current criteria, so editing the
-criteria later changes nothing on an existing result (PRODUCT.md §5). The functions here are pure
+criteria later changes nothing on an existing result (docs/product.md §5). The functions here are
+pure
 (no request, no query beyond the one of `result_queryset`), so the result page and the printed
 report share `result_context` and the partials under `templates/includes/`.
 """

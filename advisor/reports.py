@@ -1,4 +1,4 @@
-"""The client's report (PRODUCT.md §7): a print view, and a PDF rendered by WeasyPrint.
+"""The client's report (docs/product.md §7): a print view, and a PDF rendered by WeasyPrint.
 
 Both show, in the four parts of §7 (summary page, why, the role(s) to hire, appendix), what the
 result page shows (`presentation.result_context`, from the assessment's frozen snapshot) plus the
@@ -27,7 +27,8 @@ from advisor.ratelimit import rate_limit
 
 PDF_TEMPLATE = "advisor/report_pdf.html"
 PDF_STYLESHEET = "css/report_pdf.css"
-# PRODUCT.md §7: the last page holds at least a quarter page. A report whose last page would hold
+# docs/product.md §7: the last page holds at least a quarter page. A report whose last page would
+# hold
 # less is laid out again a little tighter (PDF_COMPACT_CSS) and kept so when that saves the page.
 MIN_LAST_PAGE_SHARE = 0.25
 PDF_COMPACT_CSS = """
@@ -141,7 +142,7 @@ def role_briefs(assessment: models.Assessment) -> list[dict[str, Any]]:
 
 def report_context(assessment: models.Assessment, *, pdf: bool = False) -> dict[str, Any]:
     """Everything the report shows: the result's context plus the report-only parts, in the
-    four parts of PRODUCT.md §7 (`templates/advisor/report/`). Never the private notes."""
+    four parts of docs/product.md §7 (`templates/advisor/report/`). Never the private notes."""
     context = presentation.result_context(assessment)
     when_to_hire_roles = []
     if assessment.outcome == scoring.UNDETERMINED:

@@ -257,7 +257,7 @@ def team_list(*, company: str = "", outcome: str = "") -> QuerySet:
 
 
 # ---------------------------------------------------------------------------------------------
-# Team assessments (PRODUCT.md §8): a team page costs two queries whatever its size — the team
+# Team assessments (docs/product.md §8): a team page costs two queries whatever its size — the team
 # with its pinned snapshot, then its respondents.
 
 

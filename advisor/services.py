@@ -3,7 +3,7 @@
 A *snapshot* is a plain JSON-able dict of everything the result pages show of the criteria. The
 engine's input (`scoring.Criteria`) is always derived from a snapshot, so a stored assessment can
 be re-read exactly as it was scored. The *criteria version* hashes only the scoring inputs of a
-snapshot; the *content hash* hashes all of it (PRODUCT.md §5).
+snapshot; the *content hash* hashes all of it (docs/product.md §5).
 """
 
 from __future__ import annotations
@@ -427,7 +427,7 @@ def result_as_dict(
     """What an assessment stores as its result: the engine's `Result` as JSON, numbers rounded
     (`scoring.to_float`), with the model's name and the policy it was scored with.
 
-    `recommend --json` prints the keys of PRODUCT.md §6 from it (`unanswered` and `policy` are
+    `recommend --json` prints the keys of docs/product.md §6 from it (`unanswered` and `policy` are
     for the pages: an undetermined result names the unanswered questions, the chart draws the
     line the result was scored against).
     """
@@ -573,7 +573,7 @@ def criteria_delete_all() -> None:
         model._default_manager.all().delete()
 
 
-CRITERIA_OBJECT_INVALID = "The file's %(model)s “%(object)s”: %(problem)s"
+CRITERIA_OBJECT_INVALID = gettext_noop("The file's %(model)s “%(object)s”: %(problem)s")
 
 
 def _criteria_object_save(obj) -> None:
@@ -705,7 +705,7 @@ def assessments_purge(*, older_than_days: int, dry_run: bool = False) -> int:
     All or nothing. Snapshots and criteria versions stay: they hold no personal data.
     """
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    # A team is old when its last answer is (PRODUCT.md §8): then it goes whole, with all its
+    # A team is old when its last answer is (docs/product.md §8): then it goes whole, with all its
     # respondents; a team nobody answered is old when it was started. A recent answer keeps
     # the team and all its earlier answers.
     last_answer = Coalesce(Max("respondents__created_at"), "created_at")

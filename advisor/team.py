@@ -1,4 +1,4 @@
-"""Team arithmetic beside the engine (PRODUCT.md §8, docs/teams.md). Pure: no Django import.
+"""Team arithmetic beside the engine (docs/product.md §8, docs/teams.md). Pure: no Django import.
 
 Several respondents answer the same pinned criteria; this module turns their answers into what
 the team result shows. Every verdict comes from the engine (`scoring.score_values`), never from

@@ -1,4 +1,4 @@
-"""What the team result page shows, shaped from `team_services.team_result` (PRODUCT.md §8).
+"""What the team result page shows, shaped from `team_services.team_result` (docs/product.md §8).
 
 Pure: no query, no request. Every figure comes from the computed team result (the engine's
 verdict and `advisor.team`'s arithmetic); this module only puts it into words and geometry,

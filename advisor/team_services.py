@@ -1,4 +1,4 @@
-"""Team assessments' writes and the team result (PRODUCT.md §8, docs/teams.md).
+"""Team assessments' writes and the team result (docs/product.md §8, docs/teams.md).
 
 A team pins the criteria snapshot current when it starts; every respondent is scored against it.
 Joining and changing answers lock the team's row for the rest of their transaction (SELECT … FOR
@@ -230,7 +230,7 @@ def team_reopen(*, team_obj: models.Team) -> models.Team:
 
 
 def team_delete(*, team_obj: models.Team) -> int:
-    """Delete the team and its respondents' assessments (PRODUCT.md §8), all or nothing; return
+    """Delete the team and its respondents' assessments (docs/product.md §8), all or nothing; return
     how many assessments went. The shared snapshot and version hold no personal data and stay."""
     with transaction.atomic():
         count, _per_model = models.Assessment.objects.filter(team_id=team_obj.pk).delete()
@@ -285,7 +285,7 @@ def shows_detail(team_obj: models.Team, count: int) -> bool:
 
 
 def team_result(team_obj: models.Team, respondents: list[Respondent]) -> dict[str, Any]:
-    """The team result (`result.json`'s shape, PRODUCT.md §8) plus what the page needs beyond
+    """The team result (`result.json`'s shape, docs/product.md §8) plus what the page needs beyond
     it (`agenda`, `nearest`, the agreement count).
 
     Computed once per change of the team: cached under the team's id and last change (and the
@@ -369,7 +369,7 @@ RESTRICTED_VERDICT_KEYS = ("outcome", "lead", "need", "model", "criteria_version
 
 
 def team_result_json(team_obj: models.Team, respondents: list[Respondent]) -> dict[str, Any]:
-    """`GET /t/<organiser-token>/result.json` (PRODUCT.md §8)."""
+    """`GET /t/<organiser-token>/result.json` (docs/product.md §8)."""
     computed = team_result(team_obj, respondents)
     ordered = display_order(team_obj, respondents)
     detail = shows_detail(team_obj, len(ordered))

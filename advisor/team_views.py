@@ -1,4 +1,4 @@
-"""Team assessment pages (PRODUCT.md §8): start, organiser, join, team result, close/reopen,
+"""Team assessment pages (docs/product.md §8): start, organiser, join, team result, close/reopen,
 and changing a team respondent's answers.
 
 No account: each link's unguessable token is the permission. The organiser token opens the
@@ -276,7 +276,7 @@ def team_delete(request, token):
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limit("submit", methods=("POST",))
 def respondent_change(request, token):
-    """Change a team respondent's answers (PRODUCT.md §8, §9): the new assessment replaces the
+    """Change a team respondent's answers (docs/product.md §8, §9): the new assessment replaces the
     old one in the team, against the pinned snapshot. Assessments outside a team: not here."""
     assessment = selectors.team_respondent(token)
     if assessment is None:

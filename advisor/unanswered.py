@@ -1,4 +1,4 @@
-"""Which role lacks answers, and which of its questions are unanswered (PRODUCT.md §4, §9).
+"""Which role lacks answers, and which of its questions are unanswered (docs/product.md §4, §9).
 
 An `undetermined` result leads to "change my answers", naming the role whose answers cover too
 little of it and that role's unanswered questions. This module is the one place that works that

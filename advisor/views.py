@@ -1,4 +1,4 @@
-"""The hiring manager's pages: landing, questionnaire, result and delete (PRODUCT.md §1).
+"""The hiring manager's pages: landing, questionnaire, result and delete (docs/product.md §1).
 
 None of them needs an account: the result's unguessable token is the permission to see and
 delete it.
@@ -35,7 +35,7 @@ def home(request):
     return render(request, "advisor/home.html", context)
 
 
-# The landing page's sample result: PRODUCT.md §4's worked example 5 (the standard report) —
+# The landing page's sample result: docs/product.md §4's worked example 5 (the standard report) —
 # every responsibility's need, and the verdict they give with the default criteria.
 SAMPLE_NEEDS = {
     "backlog": 0.55,

@@ -1,6 +1,7 @@
 """The consultants' workspace: assessment list, consultant detail with notes, CSV and XLSX export.
 
-Every view here needs the permission `advisor.use_workspace` (PRODUCT.md §1): anonymous visitors
+Every view here needs the permission `advisor.use_workspace` (docs/product.md §1): anonymous
+visitors
 go to the login page, logged-in users without it get 403.
 """
 
@@ -254,7 +255,7 @@ OUTCOME_TEXTS = dict(models.Outcome.choices)
 @require_GET
 @workspace_view
 def workspace_teams(request):
-    """Team assessments (PRODUCT.md §8): search by company, filter by team outcome, links to
+    """Team assessments (docs/product.md §8): search by company, filter by team outcome, links to
     each team's result, organiser page and deletion."""
     form = TeamFilterForm(request.GET)
     paginator = Paginator(selectors.team_list(**form.filters()), PAGE_SIZE)

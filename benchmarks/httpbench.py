@@ -5,9 +5,9 @@
 
 1. A throwaway database: a new PostgreSQL database beside `DATABASE_URL`'s when that names one
    (never that database itself), else a temporary SQLite file; dropped at the end.
-2. In this process: migrate, the default criteria, four assessments and PRODUCT.md §7's standard
-   report with a 100-word consultant note, and a consultant (permission `advisor.use_workspace`)
-   with a session.
+2. In this process: migrate, the default criteria, four assessments and docs/product.md §7's
+   standard report with a 100-word consultant note, and a consultant (permission
+   `advisor.use_workspace`) with a session.
 3. gunicorn: 2 sync workers, `DJANGO_DEBUG=0`, plain HTTP (`DJANGO_HTTPS=0`), rate limits off, a
    generated secret key, static files collected into a temporary directory, 127.0.0.1 on a free
    port, stopped by the PID in its `--pid` file.

@@ -1,4 +1,4 @@
-"""PDF report speed and memory (issue 5): PRODUCT.md §7's standard report with a 100-word note
+"""PDF report speed and memory (issue 5): docs/product.md §7's standard report with a 100-word note
 and a brand with a logo (issue 13: the logo is embedded as a data: URL).
 
 Runs in this process on a temporary SQLite database (the PDF reads one row; the database kind does

@@ -6,7 +6,7 @@ from advisor import accounts, admin_views
 
 urlpatterns = [
     # Before the admin's own: its "view on site" route needs only staff status and follows
-    # get_absolute_url(), which for an assessment is the private link (PRODUCT.md §1).
+    # get_absolute_url(), which for an assessment is the private link (docs/product.md §1).
     re_path(r"^admin/r/", admin_views.view_on_site_closed, name="view_on_site_closed"),
     path("admin/", admin.site.urls),
     # Only sign-in and sign-out: RoleFit sends no email, so no password-reset pages.

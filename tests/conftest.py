@@ -7,7 +7,7 @@ from tests import factories
 
 @pytest.fixture
 def default_criteria(db):
-    """The shipped criteria of PRODUCT.md §2–§4, loaded as `make run` loads them."""
+    """The shipped criteria of docs/product.md §2–§4, loaded as `make run` loads them."""
     services.criteria_load()
 
 
@@ -59,7 +59,7 @@ def consultant_user(db, django_user_model):
 
 @pytest.fixture
 def hr_admin_user(db, django_user_model):
-    """Staff without the workspace permission: HR admins see no assessments (PRODUCT.md §1)."""
+    """Staff without the workspace permission: HR admins see no assessments (docs/product.md §1)."""
     return django_user_model.objects.create_user("hr-admin", is_staff=True)
 
 

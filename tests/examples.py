@@ -1,4 +1,5 @@
-"""PRODUCT.md's worked examples and standard report, as answer sets for the default criteria."""
+"""The worked examples and standard report of docs/scoring.md, as answer sets for the default
+criteria."""
 
 TEAM_AND_DELIVERY = [
     "agile-team",
@@ -30,7 +31,7 @@ def answers(team_and_delivery: str, team_count: str, business_and_growth: str) -
     }
 
 
-# The worked examples of docs/scoring.md (PRODUCT.md §4), in its order.
+# The worked examples of docs/scoring.md (docs/product.md §4), in its order.
 # 1. → product-owner, needs 1.0 / 0.0, sensitivity more than three
 PRODUCT_OWNER = answers("strongly-agree", "several", "strongly-disagree")
 # 2. → both, lead hire product manager, needs 0.75 / 0.75; two changes (roadmap-drift agree →
@@ -40,7 +41,7 @@ BOTH = answers("agree", "one", "agree")
 NEITHER = answers("disagree", "none", "disagree")
 # 4. → undetermined, coverage 0.1429 / 0.1579
 UNDETERMINED = {"agile-team": "agree", "new-business": "agree"}
-# 5. PRODUCT.md §7's standard report → product-manager, needs 0.5375 / 0.75; two changes
+# 5. docs/product.md §7's standard report → product-manager, needs 0.5375 / 0.75; two changes
 #    (backlog-unclear and stakeholders-lost neutral → agree) give both
 STANDARD_REPORT = answers("neutral", "one", "agree")
 # 6. a tie → neither, needs 0.5833 / 0.5694; of two single changes with equal Σ|ΔN| the lower

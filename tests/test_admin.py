@@ -282,7 +282,7 @@ def test_assessments_are_read_only_for_superusers(
 
 
 # ---------------------------------------------------------------------------------------------
-# No admin route reveals a private link (PRODUCT.md §1: least privilege, also in the admin)
+# No admin route reveals a private link (docs/product.md §1: least privilege, also in the admin)
 
 LINK = re.compile(r"""(?:href|action|src)\s*=\s*["']([^"']+)["']""")
 CRAWL_LIMIT = 300

@@ -1,4 +1,4 @@
-"""The site-wide brand (PRODUCT.md §9): admin, logo checks, serving, header, report and PDF."""
+"""The site-wide brand (docs/product.md §9): admin, logo checks, serving, header, report and PDF."""
 
 import io
 import re

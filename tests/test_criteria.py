@@ -115,7 +115,7 @@ def test_defaults_hold_every_fact_of_the_article(default_criteria):
         "undetermined",
     ]
     assert all(text.strip() for text in content["advice"].values())
-    # PRODUCT.md §4's advice for both, by which role to hire first.
+    # docs/product.md §4's advice for both, by which role to hire first.
     assert "Hire a product manager first" in content["advice"]["both-pm-first"]
     assert "while there is one team" in content["advice"]["both-pm-first"]
     assert "Hire a product owner now" in content["advice"]["both-po-first"]
@@ -220,7 +220,11 @@ def _second_policy(data):
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (_reserved_slug, "The file's question “company”: This slug is reserved"),
+        (
+            _reserved_slug,
+            "The file's question “Our product is built by a Scrum or other Agile team working in "
+            "sprints.”: This slug is reserved",
+        ),
         (_second_role, "The file's role “Product owner”: Role with this Slug already exists."),
         (_second_policy, "The file's scoring policy “Scoring policy”: Scoring policy with this"),
     ],

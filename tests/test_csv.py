@@ -95,7 +95,7 @@ def test_rows_hold_the_assessment_and_blanks_for_unanswered(consultant_client, d
     assert acme["criteria_version"] == full.criteria_version.version
     assert acme["created_at"] == full.created_at.isoformat(timespec="seconds")
     assert {slug: acme[slug] for slug in examples.ALL_QUESTIONS} == examples.STANDARD_REPORT
-    # The consultants' private notes (PRODUCT.md §9); the client-visible ones are the report's.
+    # The consultants' private notes (docs/product.md §9); the client-visible ones are the report's.
     assert acme["private_notes"] == "Budget unclear;\n- call the CFO"
     assert "For the client." not in acme.values()
 

@@ -383,7 +383,7 @@ TOKEN_URLS = {
     "advisor:change": "link",
     "advisor:email_link": "link-post",
     "advisor:earlier": "link-post",
-    # A team respondent's own assessment token (PRODUCT.md §8).
+    # A team respondent's own assessment token (docs/product.md §8).
     "advisor:respondent_team": "link",
     # A team's organiser token, or its invitation token for the join page.
     "advisor:team": "organiser",

@@ -1,4 +1,5 @@
-"""Landing after sign-in (PRODUCT.md §1): each user where their work is; an Admin link for staff."""
+"""Landing after sign-in (docs/product.md §1): each user where their work is; an Admin link for
+staff."""
 
 import pytest
 from django.contrib.auth.models import Group

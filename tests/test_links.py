@@ -1,4 +1,4 @@
-"""Ways back to a result (issue 14, PRODUCT.md §9): keep and email the private link, change the
+"""Ways back to a result (issue 14, docs/product.md §9): keep and email the private link, change the
 answers, delete the earlier assessment, and an undetermined result that says what is missing."""
 
 import re

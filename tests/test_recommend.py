@@ -1,4 +1,4 @@
-"""The `recommend` command of PRODUCT.md §6, run as a user runs it."""
+"""The `recommend` command of docs/product.md §6, run as a user runs it."""
 
 import json
 import subprocess

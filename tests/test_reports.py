@@ -1,4 +1,4 @@
-"""The client's report (PRODUCT.md §7): the print view and the PDF."""
+"""The client's report (docs/product.md §7): the print view and the PDF."""
 
 import io
 import re
@@ -15,7 +15,7 @@ from tests import examples, pdf_pages
 
 pytestmark = pytest.mark.django_db
 
-# PRODUCT.md §7's standard report carries a 100-word consultant note.
+# docs/product.md §7's standard report carries a 100-word consultant note.
 NOTE = (
     "Acme's answers point clearly at building the business rather than running delivery. "
     "Strategy, go-to-market and margins all scored high, while the single development team "
@@ -44,7 +44,7 @@ def standard_report(default_criteria):
     )
 
 
-# Private notes must appear nowhere a link holder can see (PRODUCT.md §9).
+# Private notes must appear nowhere a link holder can see (docs/product.md §9).
 PRIVATE = "PRIVATE: the client's CFO doubts the budget; do not quote."
 
 # Long client-visible notes: paragraphs and lists running on to page 2.
@@ -85,7 +85,7 @@ def before(page: str, marker: str) -> str:
     return page[: page.index(marker)]
 
 
-# Words for the appendix only (PRODUCT.md §7): criteria version, weights, formula names.
+# Words for the appendix only (docs/product.md §7): criteria version, weights, formula names.
 TECHNICAL = re.compile(r"criteria version|\bweights?\b|coverage|min_need|focus_share|formula", re.I)
 
 
@@ -355,7 +355,7 @@ def test_standard_report_pdf(client, standard_report):
 
 
 def test_standard_report_pdf_pages(client, standard_report):
-    """PRODUCT.md §7: at most 3 A4 pages; verdict, summary, notes and chart on page 1; the
+    """docs/product.md §7: at most 3 A4 pages; verdict, summary, notes and chart on page 1; the
     brand, company and page number in every footer; technical words only in the appendix; the
     last page at least a quarter full."""
     data = client.get(pdf_url(standard_report)).content
@@ -535,7 +535,7 @@ def test_notes_html_never_makes_markup_of_text(text):
 
 
 # ---------------------------------------------------------------------------------------------
-# Private notes appear nowhere a link holder can see (PRODUCT.md §9)
+# Private notes appear nowhere a link holder can see (docs/product.md §9)
 
 
 def test_private_notes_are_on_no_page_of_the_link_holder(client, standard_report):

@@ -51,7 +51,7 @@ F = Fraction
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # ---------------------------------------------------------------------------------------------
-# The default criteria of PRODUCT.md §3
+# The default criteria of docs/product.md §3
 
 AGREEMENT = (
     ("strongly-disagree", "Strongly disagree", F(0)),
@@ -100,7 +100,7 @@ def options(scale) -> tuple[Option, ...]:
 
 
 def default_criteria() -> Criteria:
-    """The sixteen questions of PRODUCT.md §3, every responsibility weighing 1."""
+    """The sixteen questions of docs/product.md §3, every responsibility weighing 1."""
     questions = tuple(
         Question(
             slug=slug,

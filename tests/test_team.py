@@ -44,7 +44,7 @@ def test_pooled_value_is_the_mean_of_the_valued_answers_not_sure_left_out():
 
 
 def test_agreement_is_one_minus_twice_the_mean_absolute_deviation():
-    # PRODUCT.md §8's example: neutral, agree, strongly agree -> 0.6667
+    # docs/product.md §8's example: neutral, agree, strongly agree -> 0.6667
     assert team.agreement_of([F(1, 2), F(3, 4), F(1)]) == F(2, 3)
     assert team.agreement_of([F(3, 4)] * 4) == 1
     assert team.agreement_of([F(0), F(1)]) == 0

@@ -1,4 +1,4 @@
-"""Deleting a team assessment and retention of teams (PRODUCT.md §8 "Deleting")."""
+"""Deleting a team assessment and retention of teams (docs/product.md §8 "Deleting")."""
 
 from datetime import timedelta
 

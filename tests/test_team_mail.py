@@ -1,4 +1,4 @@
-"""A team assessment's links by mail (PRODUCT.md §8, §9): the organiser's on creation, and
+"""A team assessment's links by mail (docs/product.md §8, §9): the organiser's on creation, and
 "email me these links" on the organiser page."""
 
 import smtplib

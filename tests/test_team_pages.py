@@ -1,4 +1,5 @@
-"""Team assessments through their pages and services (PRODUCT.md §8): start, join, the cap, closed
+"""Team assessments through their pages and services (docs/product.md §8): start, join, the cap,
+closed
 teams, no peeking, pinned criteria, change answers, the team result page and result.json,
 anonymity, query counts, bad input."""
 

@@ -1,4 +1,4 @@
-"""Team assessments in the consultants' workspace (PRODUCT.md §8): the team list with search
+"""Team assessments in the consultants' workspace (docs/product.md §8): the team list with search
 and the team-outcome filter, deleting a team, and `team_ref` in the CSV export."""
 
 import pytest

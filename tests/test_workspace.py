@@ -50,7 +50,7 @@ def companies(response) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Access matrix (PRODUCT.md §1) for every URL of the workspace and the report
+# Access matrix (docs/product.md §1) for every URL of the workspace and the report
 
 WORKSPACE_URLS = ["advisor:workspace", "advisor:workspace_export", "advisor:workspace_detail"]
 REPORT_URLS = ["advisor:report", "advisor:report_pdf"]

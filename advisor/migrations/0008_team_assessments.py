@@ -1,8 +1,8 @@
-"""Team assessments (PRODUCT.md §8): the Team model; an assessment's team, position and job title;
+"""Team assessments (docs/product.md §8): the Team model; an assessment's team, position and job title;
 `respondent-title` becomes a reserved slug (the join form posts it).
 
 A question already using the slug `respondent-title` stops the migration, naming it, before the
-constraint changes (PRODUCT.md §3).
+constraint changes (docs/product.md §3).
 """
 
 import advisor.models

@@ -1,5 +1,5 @@
 """The reserved slugs become exactly the seven field names the questionnaire forms post besides the
-questions (PRODUCT.md §3); the CSV columns left the list, being written with `_`, which no slug can
+questions (docs/product.md §3); the CSV columns left the list, being written with `_`, which no slug can
 hold. Fails, naming the questions, if an existing question uses one of the seven.
 
 Also records the outcome's labels from `models.Outcome` (choices only: no database change).

@@ -43,7 +43,7 @@ PHONE = {"width": 375, "height": 740}
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 PASSWORD = "browser-test-password-7"
 
-# PRODUCT.md §7's standard report carries a 100-word consultant note.
+# docs/product.md §7's standard report carries a 100-word consultant note.
 NOTE_100_WORDS = (
     "Acme builds one product with a single Scrum team, and the backlog is in reasonable shape. "
     "What the company lacks is someone who owns the business case: the product line needs a "
@@ -157,7 +157,7 @@ def log_in(page, username: str, *, path: str = "/accounts/login/") -> None:
 
 
 def standard_report() -> models.Assessment:
-    """PRODUCT.md §7's standard report: its answers and a 100-word consultant note."""
+    """docs/product.md §7's standard report: its answers and a 100-word consultant note."""
     assessment = services.assessment_create(
         company="Acme Standard Report AG",
         respondent_name="Robin Respondent",

@@ -1,4 +1,4 @@
-"""What each kind of user does, in a real browser (issue 6, PRODUCT.md §1)."""
+"""What each kind of user does, in a real browser (issue 6, docs/product.md §1)."""
 
 import csv
 import io
@@ -156,7 +156,7 @@ def look_at_pages(data: bytes, directory: Path, name: str) -> None:
 
 
 def assert_report_pages(data: bytes, company: str, *, max_pages: int | None = 3) -> list[str]:
-    """PRODUCT.md §7 on a printed report: the company and page numbers in every footer, no
+    """docs/product.md §7 on a printed report: the company and page numbers in every footer, no
     orphan last page; the pages' texts."""
     pages = [" ".join(text.split()) for text in pdf_pages.page_texts(data)]
     if max_pages:

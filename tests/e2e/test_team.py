@@ -1,4 +1,5 @@
-"""A team assessment in a real browser (issue 16, PRODUCT.md §8): an organiser starts one from the
+"""A team assessment in a real browser (issue 16, docs/product.md §8): an organiser starts one from
+the
 home page, four colleagues answer in their own browsers, everyone reads the team result; an
 anonymous team stays anonymous. axe on every team page; the team result at 1280 and 375 px."""
 

@@ -1,4 +1,5 @@
-"""Create or update an HR admin's or a consultant's account, with the access PRODUCT.md §1 gives."""
+"""Create or update an HR admin's or a consultant's account, with the access docs/product.md §1
+gives."""
 
 import getpass
 import os

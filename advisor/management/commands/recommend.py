@@ -1,4 +1,4 @@
-"""Score answers against the active criteria without saving anything (PRODUCT.md §6)."""
+"""Score answers against the active criteria without saving anything (docs/product.md §6)."""
 
 import html
 import json
@@ -12,7 +12,7 @@ from django.utils.html import strip_tags
 from advisor import presentation, scoring, services
 from advisor.types import StoredResult
 
-# The keys of `--json`, in this order (PRODUCT.md §6).
+# The keys of `--json`, in this order (docs/product.md §6).
 JSON_KEYS = (
     "outcome",
     "lead",
