@@ -127,13 +127,9 @@ def snapshot_index(content_hash: str, content: Snapshot) -> SnapshotIndex:
     return index
 
 
-def role_order(outcome: str, lead: str | None = None) -> tuple[str, str]:
-    """Roles in display order: the recommended role (the lead hire for `both`) first, else the
-    product manager first."""
-    first = lead if outcome == scoring.BOTH else outcome
-    if first == scoring.PRODUCT_OWNER:
-        return (scoring.PRODUCT_OWNER, scoring.PRODUCT_MANAGER)
-    return (scoring.PRODUCT_MANAGER, scoring.PRODUCT_OWNER)
+# Roles in display order: the recommended role (the lead hire for `both`) first, else the
+# product manager first — the engine's rule, for stored results.
+role_order = scoring.role_order
 
 
 def headline(outcome: str, lead: str | None) -> str:

@@ -186,11 +186,7 @@ class Result:
         raise ValueError(UNKNOWN_ROLE.format(role=role))
 
     def role_order(self) -> tuple[str, str]:
-        """Roles in display order: the recommended role (lead hire) first, else PM first."""
-        first = self.lead if self.outcome == BOTH else self.outcome
-        if first == PRODUCT_OWNER:
-            return (PRODUCT_OWNER, PRODUCT_MANAGER)
-        return (PRODUCT_MANAGER, PRODUCT_OWNER)
+        return role_order(self.outcome, self.lead)
 
     def top_drivers(self, role: str, n: int = 3) -> tuple[Driver, ...]:
         if role not in ROLES:
@@ -223,6 +219,15 @@ def outcome_of(needed_po: bool, needed_pm: bool) -> str:
     if needed_pm:
         return PRODUCT_MANAGER
     return NEITHER
+
+
+def role_order(outcome: str, lead: str | None = None) -> tuple[str, str]:
+    """Roles in display order: the recommended role (the lead hire for `both`) first, else the
+    product manager first."""
+    first = lead if outcome == BOTH else outcome
+    if first == PRODUCT_OWNER:
+        return (PRODUCT_OWNER, PRODUCT_MANAGER)
+    return (PRODUCT_MANAGER, PRODUCT_OWNER)
 
 
 def lead_of(outcome: str, need_po: Fraction | None, need_pm: Fraction | None) -> str | None:
