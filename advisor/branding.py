@@ -12,17 +12,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import logging
 import threading
 import time
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from advisor import models
+
+logger = logging.getLogger("rolefit.branding")
 
 CACHE_SECONDS = 30
 IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -91,7 +95,13 @@ def brand_current() -> Brand:
     cached = _cached
     if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
-    row = models.Branding.objects.first()
+    try:
+        row = models.Branding.objects.first()
+    except DatabaseError:
+        # Every page shows the brand, error pages included: with the database out of reach
+        # (a failed deploy, an outage) they still render, with the defaults, and say what failed.
+        logger.warning("The brand could not be read; pages show the default brand.")
+        return Brand()
     brand = Brand()
     if row is not None:
         brand = Brand(

@@ -56,7 +56,7 @@ def test_workspace_cards_at_375_px(page, account, screenshots_dir):
     expected = {
         "td.workspace-company": "Müller Maschinenbau",
         "td.workspace-date": "",
-        "td.workspace-outcome": "Hire a product manager",
+        "td.workspace-outcome": "Product manager",
         "td.workspace-need >> nth=0": "53.8%",
         "td.workspace-need >> nth=1": "75%",
         "td.workspace-report a": "Report",
@@ -102,7 +102,7 @@ def test_the_xlsx_downloads_and_opens(page, account, tmp_path):
     header, row = [list(r) for r in sheet.iter_rows(values_only=True)]
     cells = dict(zip(header, row, strict=True))
     assert cells["Company"] == "Acme Robotics"
-    assert cells["Outcome"] == "Hire a product manager"
+    assert cells["Outcome"] == "Product manager"
     assert cells["Need for a product manager"] == pytest.approx(0.75)
 
 
