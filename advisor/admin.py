@@ -21,8 +21,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from advisor import admin_views, branding, models, services
+from advisor import branding, models, services
 from advisor.middleware import accepts_files
+from advisor.views import admin as admin_views
 
 NOT_READY_WARNING = _("The questionnaire cannot score until this is fixed: {problem}")
 

@@ -1,4 +1,4 @@
-"""The workspace's XLSX export: the CSV's rows (advisor/workspace.py), made for people.
+"""The workspace's exports: the XLSX, made for people, and the CSV, made for machines.
 
 Headers in words, dates as spreadsheet dates, needs and coverage as percentages, answers as
 their labels, the private link to the report as text (spreadsheets cap hyperlinks per sheet),
@@ -13,9 +13,10 @@ temporary file, which the view then streams.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 import xlsxwriter
@@ -23,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advisor import mail, models
+from advisor import mail, models, selectors
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -53,7 +54,7 @@ PERCENT_FORMAT = "0.0%"
 WIDTHS = {"date": 17, "name": 28, "text": 40, "percent": 12, "link": 60, "answer": 22}
 
 
-def _number(value) -> float | None:
+def json_number(value) -> float | None:
     """A number picked out of JSON by the database (text; SQLite may give "null")."""
     return None if value is None or value == "null" else float(value)
 
@@ -126,7 +127,7 @@ def xlsx_write(file: IO[bytes], *, questions: Sequence[dict[str, Any]], rows: It
             if text:
                 sheet.write_string(row_number, offset, csv_safe(text))
         for offset, value in enumerate(numbers, start=6):
-            number = _number(value)
+            number = json_number(value)
             if number is not None:
                 sheet.write_number(row_number, offset, number, percent)
         for offset, text in enumerate((prepared_for, prepared_by, notes), start=10):
@@ -144,3 +145,58 @@ def xlsx_write(file: IO[bytes], *, questions: Sequence[dict[str, Any]], rows: It
 
 def xlsx_filename(today: datetime.date) -> str:
     return f"rolefit-assessments-{today:%Y-%m-%d}.xlsx"
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV: made for machines
+
+EXPORT_ROWS_PER_CHUNK = 500
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for csv.writer in a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_number(value) -> str:
+    number = json_number(value)
+    return "" if number is None else repr(number)
+
+
+def csv_lines(question_slugs: Sequence[str], rows: Iterable[tuple]) -> Iterator[str]:
+    """The export, a few hundred CSV lines per chunk, starting with a BOM so Excel reads UTF-8."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow([*selectors.EXPORT_FIXED_COLUMNS, *question_slugs])
+    chunk = []
+    for (
+        created_at,
+        company,
+        name,
+        email,
+        outcome,
+        *numbers,
+        version,
+        private,
+        team_id,
+        answers,
+    ) in rows:
+        cells = [
+            timezone.localtime(created_at).isoformat(timespec="seconds"),
+            csv_safe(company),
+            csv_safe(name),
+            csv_safe(email),
+            outcome,
+            *(_csv_number(n) for n in numbers),
+            version,
+            csv_safe(private),
+            models.team_reference(team_id),
+            *(csv_safe(answers.get(slug) or "") for slug in question_slugs),
+        ]
+        chunk.append(writer.writerow(cells))
+        if len(chunk) >= EXPORT_ROWS_PER_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)

@@ -21,12 +21,12 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.template.loader import render_to_string
 from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from advisor import models
+from advisor import models, selectors, services
 from advisor.services import CriteriaBundle
-from advisor.team_services import NAME_REQUIRED
+from advisor.services.team import NAME_REQUIRED
 
 COMPANY_REQUIRED = _("Enter the name of your company.")
 ANSWER_REQUIRED = _("Choose an answer, or “Not sure”.")
@@ -496,3 +496,148 @@ class TeamJoinForm(AssessmentForm):
                 *sections,
             )
         return helper
+
+
+# ---------------------------------------------------------------------------------------------
+# The consultants' workspace: list filters and notes
+
+DATE_RANGE_REVERSED = gettext_noop("The “to” date is before the “from” date.")
+
+SORT_CHOICES = [
+    ("-created", gettext_lazy("Newest first")),
+    ("created", gettext_lazy("Oldest first")),
+    ("company", gettext_lazy("Company A–Z")),
+    ("-company", gettext_lazy("Company Z–A")),
+]
+
+
+class WorkspaceFilterForm(forms.Form):
+    """The list's search, filters and sort, read from the query string."""
+
+    company = forms.CharField(
+        label=gettext_lazy("Company"),
+        required=False,
+        max_length=models.COMPANY_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "class": "form-control"}),
+    )
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Outcome"),
+        required=False,
+        choices=[("", gettext_lazy("Any outcome")), *models.Outcome.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    date_from = forms.DateField(
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort"),
+        required=False,
+        choices=SORT_CHOICES,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            # The range is wrong as a whole: neither end filters (half a range would empty
+            # the list and every count, hiding the error behind "No assessment matches").
+            self.add_error("date_to", gettext(DATE_RANGE_REVERSED))
+            cleaned.pop("date_from", None)
+        return cleaned
+
+    def filters(self) -> selectors.AssessmentFilters:
+        """The filters from the fields that are valid; an invalid field filters nothing."""
+        self.is_valid()
+        data = self.cleaned_data
+        return selectors.AssessmentFilters(
+            company=data.get("company") or "",
+            outcome=data.get("outcome") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            sort=data.get("sort") or selectors.DEFAULT_SORT,
+        )
+
+
+class TeamFilterForm(forms.Form):
+    """The team list's search by company and filter by team outcome, from the query string."""
+
+    company = forms.CharField(
+        label=gettext_lazy("Company"),
+        required=False,
+        max_length=models.COMPANY_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "class": "form-control"}),
+    )
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Team outcome"),
+        required=False,
+        choices=[("", gettext_lazy("Any outcome")), *models.Outcome.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def filters(self) -> dict:
+        """The valid fields' values; an invalid field filters nothing."""
+        self.is_valid()
+        return {
+            "company": self.cleaned_data.get("company") or "",
+            "outcome": self.cleaned_data.get("outcome") or "",
+        }
+
+
+class NotesField(forms.CharField):
+    def to_python(self, value):
+        # Browsers send a textarea's line breaks as CRLF but count them as one character.
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n")
+
+
+# The service's own wording (services.assessment_notes_update checks the same limits again).
+TEXT_ERRORS = {
+    "null_characters_not_allowed": gettext_lazy(services.TEXT_NUL_CHARACTER),
+    "max_length": gettext_lazy(services.TEXT_TOO_LONG),
+}
+
+
+class NotesForm(forms.ModelForm):
+    """What a consultant adds to an assessment for the client's report.
+
+    Validation only: the view saves through services.assessment_notes_update.
+    """
+
+    consultant_notes = NotesField(
+        label=gettext_lazy("Client-visible notes"),
+        required=False,
+        max_length=models.NOTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 10, "class": "form-control"}),
+        help_text=gettext_lazy(
+            "Printed on the report's first page, for whoever holds the link. Blank lines "
+            "separate paragraphs; lines starting with “- ” make a list."
+        ),
+        error_messages=TEXT_ERRORS,
+    )
+    private_notes = NotesField(
+        label=gettext_lazy("Private notes"),
+        required=False,
+        max_length=models.NOTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}),
+        help_text=gettext_lazy(
+            "For consultants only: never shown on the result, the report or the PDF."
+        ),
+        error_messages=TEXT_ERRORS,
+    )
+
+    class Meta:
+        model = models.Assessment
+        fields = ["prepared_for", "prepared_by", "consultant_notes", "private_notes"]
+        error_messages = {"prepared_for": TEXT_ERRORS, "prepared_by": TEXT_ERRORS}
+        widgets = {
+            "prepared_for": forms.TextInput(attrs={"class": "form-control"}),
+            "prepared_by": forms.TextInput(attrs={"class": "form-control"}),
+        }

@@ -477,7 +477,7 @@ class Team(models.Model):
     Two independent tokens: the organiser's (progress, close/reopen, the team result) and the
     invitation (the join page only). `changed_at` moves with every change of the team — a
     respondent joining or changing answers, closing, reopening — and keys the cached team
-    result (`advisor.team_services.team_result`).
+    result (`advisor.services.team.team_result`).
     """
 
     company = models.CharField(_("company"), max_length=COMPANY_MAX_LENGTH)

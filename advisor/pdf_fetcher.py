@@ -24,7 +24,7 @@ REFUSED = "RoleFit's PDF fetches nothing but data: URLs; refused {url}"
 
 @functools.cache
 def _fetcher_class():
-    # WeasyPrint takes ~0.5 s to import: only when the first PDF is rendered (reports._pdf_engine).
+    # WeasyPrint takes ~0.5 s to import: only when the first PDF is rendered (pdf._pdf_engine).
     from weasyprint.urls import URLFetcher
 
     class DataOnlyFetcher(URLFetcher):

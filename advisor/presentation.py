@@ -4,14 +4,13 @@ Result pages read only what the assessment froze when it was saved — `assessme
 (question texts, option labels, role texts, advice…), `assessment.result` (the dict of
 `services.result_as_dict`) and `assessment.answers` — never the current criteria, so editing the
 criteria later changes nothing on an existing result (docs/product.md §5). The functions here are
-pure
-(no request, no query beyond the one of `result_queryset`), so the result page and the printed
-report share `result_context` and the partials under `templates/includes/`.
+pure — no request, no query, no cache (only the in-process index of immutable snapshots) — so
+the result page and the printed report share `result_context` and the partials under
+`templates/includes/`. Fetch an assessment through `selectors.result_queryset()` (one query).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -19,18 +18,19 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
-from django.db import connection
-from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from advisor import models, scoring, snapshots, unanswered
+
+if TYPE_CHECKING:
+    from advisor.branding import Brand
 from advisor.types import (
     CaseStudySnapshot,
     CompetencySnapshot,
@@ -61,7 +61,6 @@ DEFAULT_MIN_NEED = 0.65
 
 TOP_DRIVERS = 3
 SNAPSHOT_CACHE_SIZE = 32
-RESULT_CACHE_SECONDS = 10 * 60
 
 # The needs chart's geometry, in SVG user units. Labels sit above their bars so the chart stays
 # narrow: on a 375 px phone it is drawn about 1:1 and its 13-unit text stays above 12 px.
@@ -75,11 +74,6 @@ CHART_GROUP_GAP = 12
 CHART_TOP = 4
 CHART_AXIS_HEIGHT = 22
 CHART_LABEL_CHARACTERS = 46  # a label wraps after about this many characters
-
-
-def result_queryset():
-    """Assessments with what result pages read, in one query."""
-    return models.Assessment.objects.select_related("snapshot", "criteria_version")
 
 
 @dataclass(frozen=True)
@@ -666,8 +660,8 @@ def result_context(assessment: models.Assessment) -> dict[str, Any]:
     """Everything the result page and the report show of `assessment`.
 
     Reads `assessment.snapshot`, `.result`, `.answers`, `.criteria_version` and its own fields,
-    so fetch it through `result_queryset()` for a one-query page. Keys: `assessment` and those of
-    `sections_context`.
+    so fetch it through `selectors.result_queryset()` for a one-query page. Keys: `assessment`
+    and those of `sections_context`.
     """
     snapshot = assessment.snapshot
     result = assessment.result
@@ -740,103 +734,130 @@ def sections_context(
     }
 
 
-def _lookup_sql() -> str:
-    """One row per token: the assessment's fields, its snapshot's content hash, its version's date.
-
-    Scalar subqueries rather than joins: PostgreSQL plans them in half the time.
-    """
-    quote = connection.ops.quote_name
-    assessment, snapshot, version = (
-        models.Assessment._meta,
-        models.CriteriaSnapshot._meta,
-        models.CriteriaVersion._meta,
-    )
-    columns = ", ".join(f"a.{quote(field.column)}" for field in assessment.concrete_fields)
-    return (
-        f"SELECT {columns},"
-        f" (SELECT {quote('content_hash')} FROM {quote(snapshot.db_table)}"
-        f" WHERE {quote(snapshot.pk.column)} = a.{quote(assessment.get_field('snapshot').column)}),"
-        f" (SELECT {quote('first_used_at')} FROM {quote(version.db_table)}"
-        f" WHERE {quote(version.pk.column)}"
-        f" = a.{quote(assessment.get_field('criteria_version').column)})"
-        f" FROM {quote(assessment.db_table)} a WHERE a.{quote('token')} = %s"
-    )
+# ---------------------------------------------------------------------------------------------
+# Report-only parts
 
 
-@functools.cache
-def _converters(field, vendor: str) -> list:
-    """What the ORM applies to `field`'s column as it comes from the database (`vendor`'s)."""
-    column = field.get_col(field.model._meta.db_table)
+def question_numbers(content: dict[str, Any]) -> dict[str, int]:
+    """Question slug → its number in the answers appendix (sections together, as shown)."""
+    sections: dict[str, list[str]] = {}
+    for question in content["questions"]:
+        sections.setdefault(question["section"], []).append(question["slug"])
+    ordered = [slug for slugs in sections.values() for slug in slugs]
+    return {slug: number for number, slug in enumerate(ordered, start=1)}
+
+
+def answers_appendix(assessment: models.Assessment) -> list[dict[str, Any]]:
+    """The answers by section, each question numbered as the responsibility table cites it."""
+    content = assessment.snapshot.content
+    numbers = question_numbers(content)
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for question in content["questions"]:
+        key = assessment.answers.get(question["slug"])
+        labels = {o["key"]: o["label"] for o in question["options"]}
+        sections.setdefault(question["section"], []).append(
+            {
+                "number": numbers[question["slug"]],
+                "question": question["text"],
+                "answer": labels.get(key, key) if key else str(NOT_ANSWERED),
+            }
+        )
     return [
-        (converter, column)
-        for converter in connection.ops.get_db_converters(column)
-        + column.get_db_converters(connection)
+        {"section": title, "items": sorted(items, key=lambda item: item["number"])}
+        for title, items in sections.items()
     ]
 
 
-def _converted(field, value):
-    """A column's value as the ORM would load it (JSON decoded, SQLite's dates parsed)."""
-    for converter, column in _converters(field, connection.vendor):
-        value = converter(value, column, connection)
-    return value
+def responsibility_table(assessment: models.Assessment) -> list[dict[str, Any]]:
+    """Per role (display order), per responsibility: its need and focus, from the stored result
+    (the engine's figures, not recomputed), and the answers linked to it, numbered as in the
+    answers appendix."""
+    content = assessment.snapshot.content
+    result = assessment.result
+    numbers = question_numbers(content)
+    labels = {}
+    for question in content["questions"]:
+        options = {o["key"]: o["label"] for o in question["options"]}
+        key = assessment.answers.get(question["slug"])
+        labels[question["slug"]] = options.get(key, str(NOT_ANSWERED))
+    linked: dict[str, list[str]] = {}  # responsibility -> question slugs
+    for question in content["questions"]:
+        for link in question["links"]:
+            linked.setdefault(link["responsibility"], []).append(question["slug"])
+    needs = {r["slug"]: r for r in result["responsibilities"]}
+    roles = {role["slug"]: role for role in content["roles"]}
+    table = []
+    for slug in role_order(result["outcome"], result.get("lead")):
+        rows = []
+        for responsibility in roles[slug]["responsibilities"]:
+            stored = needs.get(responsibility["slug"], {})
+            rows.append(
+                {
+                    "text": responsibility["text"],
+                    "need_text": percent_text(stored.get("need")),
+                    "focus": stored.get("focus", False),
+                    "answers": [
+                        {"number": numbers[q], "answer": labels[q]}
+                        for q in sorted(
+                            linked.get(responsibility["slug"], []), key=numbers.__getitem__
+                        )
+                    ],
+                }
+            )
+        table.append(
+            {
+                "slug": slug,
+                "name": roles[slug]["name"],
+                "need_text": percent_text(result["need"].get(slug)),
+                "rows": rows,
+            }
+        )
+    return table
 
 
-def _lookup(token: str) -> models.Assessment | None:
-    """The assessment of `token` with `snapshot_content_hash` and `version_first_used_at`.
+def role_briefs(assessment: models.Assessment) -> list[dict[str, Any]]:
+    """Next steps: a short brief per role to hire (the lead hire first), from the stored focus."""
+    snapshot, result = assessment.snapshot, assessment.result
+    index = snapshot_index(snapshot.content_hash, snapshot.content)
+    order = role_order(result["outcome"], result.get("lead"))
+    to_hire = {
+        scoring.PRODUCT_OWNER: order[:1],
+        scoring.PRODUCT_MANAGER: order[:1],
+        scoring.BOTH: order,
+    }.get(result["outcome"], ())
+    return [role_brief(result, slug, index) for slug in to_hire]
 
-    A cursor and `Model.from_db`, not `Manager.raw()`: a raw queryset costs twice the query's own
-    time to set up.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_lookup_sql(), [token])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    fields = models.Assessment._meta.concrete_fields
-    assessment = models.Assessment.from_db(
-        connection.alias,
-        [field.attname for field in fields],
-        [_converted(field, value) for field, value in zip(fields, row, strict=False)],
+
+def report_context(
+    assessment: models.Assessment, *, brand: Brand, pdf: bool = False
+) -> dict[str, Any]:
+    """Everything the report shows: the result's context plus the report-only parts, in the
+    four parts of docs/product.md §7 (`templates/advisor/report/`), under `brand`. Never the
+    private notes."""
+    context = result_context(assessment)
+    when_to_hire_roles = []
+    if assessment.outcome == scoring.UNDETERMINED:
+        # No recommendation to explain: still say when each role is worth hiring.
+        content_roles = {role["slug"]: role for role in assessment.snapshot.content["roles"]}
+        when_to_hire_roles = [content_roles[slug] for slug in role_order(assessment.outcome, None)]
+    context.update(
+        {
+            "brand": brand,
+            # The PDF fetches nothing: its logo is inline.
+            "report_logo_src": brand.logo_data_url if pdf else brand.logo_url,
+            "pdf": pdf,
+            "notes_html": notes_html(assessment.consultant_notes),
+            "role_briefs": role_briefs(assessment),
+            "policy": policy_texts(assessment.result),
+            "responsibility_table": responsibility_table(assessment),
+            "answers_appendix": answers_appendix(assessment),
+            "when_to_hire_roles": when_to_hire_roles,
+            "pdf_filename": pdf_filename(assessment),
+        }
     )
-    # Two columns of the join, kept on the instance for the cache key (no further query).
-    assessment.snapshot_content_hash = row[-2]  # type: ignore[attr-defined]
-    first_used_at = models.CriteriaVersion._meta.get_field("first_used_at")
-    assessment.version_first_used_at = _converted(  # type: ignore[attr-defined]
-        first_used_at, row[-1]
-    )
-    return assessment
+    return context
 
 
-def result_page(token: str) -> tuple[models.Assessment, SafeString] | None:
-    """The assessment of `token` and its sections (`includes/result_article.html`) as HTML.
-
-    None when no assessment has that token. The sections are cached under a digest of
-    everything they show — the snapshot's content hash, the stored result, the answers, the
-    version's date and the language — and they show nothing that names the company or the
-    respondent: so the cache holds no identifying data, identical results share an entry, and a
-    deleted assessment's entry is unreachable (every request looks the token up first).
-
-    One query when the sections are cached: a raw SQL lookup, since compiling the equivalent ORM
-    query (two related rows) costs several times more than running it. Two when they are
-    rendered.
-    """
-    assessment = _lookup(token)
-    if assessment is None:
-        return None
-    material = [
-        assessment.snapshot_content_hash,  # type: ignore[attr-defined]
-        assessment.result,
-        assessment.answers,
-        str(assessment.version_first_used_at),  # type: ignore[attr-defined]
-        get_language(),
-    ]
-    digest = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
-    key = f"rolefit:result:{digest}"
-    html = cache.get(key)
-    if html is None:
-        full = result_queryset().filter(pk=assessment.pk).first()
-        if full is None:  # deleted in between
-            return None
-        html = render_to_string("includes/result_article.html", result_context(full))
-        cache.set(key, html, RESULT_CACHE_SECONDS)
-    return assessment, mark_safe(html)
+def pdf_filename(assessment: models.Assessment) -> str:
+    company = slugify(assessment.company)[:60].strip("-") or "assessment"
+    return f"rolefit-report-{company}-{assessment.created_at:%Y-%m-%d}.pdf"

@@ -1,24 +1,31 @@
-"""Read queries over assessments for the consultants' workspace and its CSV export.
+"""Every read: the workspace's list, counts and exports; teams; one assessment for its result
+page, report and links; the criteria's stamp, versions and history.
 
 Every function here costs a fixed number of queries whatever the number of assessments: the list
 is one query per page, the counts per outcome one aggregate, the export one streamed query — or,
-without server-side cursors (behind PgBouncer), one query per EXPORT_CHUNK_SIZE rows.
+without server-side cursors (behind PgBouncer), one query per EXPORT_CHUNK_SIZE rows. Raw SQL only
+where docs/benchmarks.md measured the gain, with the reason beside it (`result_lookup`,
+`criteria_stamp`, `version_and_snapshot_ids`).
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Lower
 from django.utils import timezone
+from simple_history.utils import get_history_model_for_model
 
 from advisor import models, scoring
 from advisor.search import SearchText
+from advisor.types import Snapshot
 
 # Sort keys a request may ask for → (the key, descending?); the id breaks ties, so pages are
 # stable. Company order ignores case whatever the database's collation. Each key has its index
@@ -261,6 +268,10 @@ def team_list(*, company: str = "", outcome: str = "") -> QuerySet:
 # with its pinned snapshot, then its respondents.
 
 
+def team_by_id(pk: int) -> models.Team | None:
+    return models.Team.objects.filter(pk=pk).first()
+
+
 def team_by_organiser_token(token: str, *, with_snapshot: bool = True) -> models.Team | None:
     """The team whose organiser link holds `token` (never its invitation token)."""
     qs = models.Team.objects.all()
@@ -333,3 +344,191 @@ def team_respondents(team: models.Team) -> list[Respondent]:
         )
         for rid, token, position, name, title, answers, outcome, result in rows
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# One assessment, for its result page and its report
+
+
+def result_queryset() -> QuerySet:
+    """Assessments with what their result page and report read (snapshot, criteria version)."""
+    return models.Assessment.objects.select_related("snapshot", "criteria_version")
+
+
+def assessment_brief(token: str) -> models.Assessment | None:
+    """The assessment of `token` with only what a link's pages name: token, company, date, the
+    respondent's email (for "email me this link"); None if there is none."""
+    return (
+        models.Assessment.objects.only("token", "company", "created_at", "respondent_email")
+        .filter(token=token)
+        .first()
+    )
+
+
+def snapshot_content(snapshot_id: int) -> Snapshot:
+    return models.CriteriaSnapshot.objects.values_list("content", flat=True).get(pk=snapshot_id)
+
+
+def assessment_for_report(token: str) -> models.Assessment | None:
+    """The assessment behind a link, with what the report reads, in one query."""
+    return result_queryset().filter(token=token).first()
+
+
+def _lookup_sql() -> str:
+    """One row per token: the assessment's fields, its snapshot's content hash, its version's date.
+
+    Scalar subqueries rather than joins: PostgreSQL plans them in half the time.
+    """
+    quote = connection.ops.quote_name
+    assessment, snapshot, version = (
+        models.Assessment._meta,
+        models.CriteriaSnapshot._meta,
+        models.CriteriaVersion._meta,
+    )
+    columns = ", ".join(f"a.{quote(field.column)}" for field in assessment.concrete_fields)
+    return (
+        f"SELECT {columns},"
+        f" (SELECT {quote('content_hash')} FROM {quote(snapshot.db_table)}"
+        f" WHERE {quote(snapshot.pk.column)} = a.{quote(assessment.get_field('snapshot').column)}),"
+        f" (SELECT {quote('first_used_at')} FROM {quote(version.db_table)}"
+        f" WHERE {quote(version.pk.column)}"
+        f" = a.{quote(assessment.get_field('criteria_version').column)})"
+        f" FROM {quote(assessment.db_table)} a WHERE a.{quote('token')} = %s"
+    )
+
+
+@functools.cache
+def _converters(field, vendor: str) -> list:
+    """What the ORM applies to `field`'s column as it comes from the database (`vendor`'s)."""
+    column = field.get_col(field.model._meta.db_table)
+    return [
+        (converter, column)
+        for converter in connection.ops.get_db_converters(column)
+        + column.get_db_converters(connection)
+    ]
+
+
+def _converted(field, value):
+    """A column's value as the ORM would load it (JSON decoded, SQLite's dates parsed)."""
+    for converter, column in _converters(field, connection.vendor):
+        value = converter(value, column, connection)
+    return value
+
+
+def result_lookup(token: str) -> models.Assessment | None:
+    """The assessment of `token` with `snapshot_content_hash` and `version_first_used_at`.
+
+    A cursor and `Model.from_db`, not `Manager.raw()`: a raw queryset costs twice the query's own
+    time to set up.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(), [token])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    fields = models.Assessment._meta.concrete_fields
+    assessment = models.Assessment.from_db(
+        connection.alias,
+        [field.attname for field in fields],
+        [_converted(field, value) for field, value in zip(fields, row, strict=False)],
+    )
+    # Two columns of the join, kept on the instance for the cache key (no further query).
+    assessment.snapshot_content_hash = row[-2]  # type: ignore[attr-defined]
+    first_used_at = models.CriteriaVersion._meta.get_field("first_used_at")
+    assessment.version_first_used_at = _converted(  # type: ignore[attr-defined]
+        first_used_at, row[-1]
+    )
+    return assessment
+
+
+# ---------------------------------------------------------------------------------------------
+# The criteria
+
+
+def criteria_stamp() -> str | None:
+    """The stamp of the current criteria (`services.criteria_touch` changes it); None before the
+    first one is made.
+
+    Raw SQL: every page showing the criteria asks, and compiling the ORM query would cost several
+    times more than running it.
+    """
+    quote = connection.ops.quote_name
+    state = models.CriteriaState._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('stamp')} FROM {quote(state.db_table)}"
+            f" ORDER BY {quote(state.pk.column)} LIMIT 1"
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def version_and_snapshot_ids(*, version: str, content_hash: str) -> tuple[int, int] | None:
+    """The ids of the criteria version and snapshot rows in one query, or None unless both exist.
+
+    Reads neither row's content (a snapshot's JSON is large; the assessment needs only its id).
+    Raw SQL, since compiling the ORM's equivalent costs fifteen times more than running it.
+    """
+    quote = connection.ops.quote_name
+    version_meta, snapshot = models.CriteriaVersion._meta, models.CriteriaSnapshot._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT {quote(version_meta.pk.column)} FROM {quote(version_meta.db_table)}"
+            f" WHERE {quote('version')} = %s),"
+            f" (SELECT {quote(snapshot.pk.column)} FROM {quote(snapshot.db_table)}"
+            f" WHERE {quote('content_hash')} = %s)",
+            [version, content_hash],
+        )
+        version_id, snapshot_id = cursor.fetchone()
+    return None if version_id is None or snapshot_id is None else (version_id, snapshot_id)
+
+
+def criteria_version_row(version: str) -> models.CriteriaVersion | None:
+    return models.CriteriaVersion.objects.filter(version=version).first()
+
+
+# ---------------------------------------------------------------------------------------------
+# The criteria's history (django-simple-history's records)
+
+
+def criteria_history(model_names: list[str]) -> QuerySet:
+    """Every historical record of these criteria models, newest first, as (id, date, model)."""
+    querysets = [
+        model.history.model.objects.order_by()  # a compound statement takes one ORDER BY
+        .annotate(model_name=Value(model._meta.model_name, output_field=CharField()))
+        .values("history_id", "history_date", "model_name")
+        for model in models.CRITERIA_MODELS
+        if model._meta.model_name in model_names
+    ]
+    first, *rest = querysets
+    return first.union(*rest, all=True).order_by("-history_date", "-history_id")
+
+
+def history_records_with_previous(model, history_ids: list[int]) -> tuple[list, dict[int, Any]]:
+    """The historical records of `model` with these ids (user and related rows joined), and by
+    history id the record before each: two queries."""
+    historical = model.history.model
+    related = [f.name for f in model._meta.concrete_fields if f.is_relation]
+    previous_id = (
+        historical.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+        .order_by("-history_id")
+        .values("history_id")[:1]
+    )
+    records = list(
+        historical.objects.filter(history_id__in=history_ids)
+        .select_related("history_user", *related)
+        .annotate(previous_id=Subquery(previous_id))
+    )
+    previous = historical.objects.in_bulk(
+        [r.previous_id for r in records if r.previous_id is not None]
+    )
+    return records, previous
+
+
+def question_part_records(model, question_id: int) -> QuerySet:
+    """Every historical record of a question's options or links (`model`), oldest first."""
+    historical = get_history_model_for_model(model)
+    records = historical.objects.filter(question_id=question_id).order_by("history_id")
+    if model is models.QuestionLink:
+        records = records.select_related("responsibility")
+    return records

@@ -15,7 +15,7 @@ def _criteria_changed(sender, **kwargs):
 
 
 def connect():
-    for model in services.CRITERIA_MODELS:
+    for model in models.CRITERIA_MODELS:
         post_save.connect(_criteria_changed, sender=model, dispatch_uid=f"criteria-save-{model}")
         post_delete.connect(_criteria_changed, sender=model, dispatch_uid=f"criteria-del-{model}")
     # The brand is cached per process too (advisor/branding.py).

@@ -1,4 +1,4 @@
-"""What the team result page shows, shaped from `team_services.team_result` (docs/product.md §8).
+"""What the team result page shows, shaped from `services.team.team_result` (docs/product.md §8).
 
 Pure: no query, no request. Every figure comes from the computed team result (the engine's
 verdict and `advisor.team`'s arithmetic); this module only puts it into words and geometry,
@@ -107,7 +107,7 @@ def team_context(
 ) -> dict[str, Any]:
     """Everything the team result page shows. `labels`/`titles`: the respondents' names (or
     "Respondent n") and job titles in display order; `detail`: whether per-respondent detail may
-    be shown (`team_services.shows_detail`)."""
+    be shown (`services.team.shows_detail`)."""
     index = presentation.snapshot_index(content_hash, content)
     verdict = computed["verdict"]
     outcome, lead = verdict["outcome"], verdict.get("lead")

@@ -1,6 +1,8 @@
 from django.urls import path, register_converter
 
-from advisor import branding, links, reports, team_views, views, workspace
+from advisor import branding
+from advisor.views import links, public, reports, workspace
+from advisor.views import team as team_views
 
 
 class TokenConverter:
@@ -20,15 +22,15 @@ register_converter(TokenConverter, "token")
 app_name = "advisor"
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
-    path("", views.home, name="home"),
-    path("assess/", views.questionnaire, name="assess"),
-    path("a/<token:token>/", views.result, name="result"),
-    path("a/<token:token>/delete/", views.delete, name="delete"),
+    path("healthz", public.healthz, name="healthz"),
+    path("", public.home, name="home"),
+    path("assess/", public.questionnaire, name="assess"),
+    path("a/<token:token>/", public.result, name="result"),
+    path("a/<token:token>/delete/", public.delete, name="delete"),
     path("a/<token:token>/change/", links.change, name="change"),
     path("a/<token:token>/email/", links.email_link, name="email_link"),
     path("a/<token:token>/earlier/", links.earlier, name="earlier"),
-    path("favicon.ico", views.favicon, name="favicon"),
+    path("favicon.ico", public.favicon, name="favicon"),
     path("a/<token:token>/team/", team_views.respondent_team, name="respondent_team"),
     path("t/new/", team_views.team_new, name="team_new"),
     path("t/<token:token>/", team_views.team_organiser, name="team"),

@@ -100,7 +100,7 @@ def list_queries(count: int) -> dict[str, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from advisor import workspace
+    from advisor.views import workspace
     from benchmarks import scale
 
     client = scale.consultant_client()

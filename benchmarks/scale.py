@@ -207,7 +207,7 @@ def run(count: int = 100_000) -> dict[str, dict[str, float]]:
     """Measure the workspace on the current database (already seeded with `count` rows)."""
     from django.urls import reverse
 
-    from advisor import workspace
+    from advisor.views import workspace
 
     client = consultant_client()
     path = reverse("advisor:workspace")

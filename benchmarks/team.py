@@ -4,7 +4,7 @@
 
 Loads the default criteria into a throwaway SQLite database, then, in memory (no query is
 timed), computes the team result of many random 50-respondent teams exactly as the team pages do
-(`team_services._compute`: the pooled verdict, agreement, pivotal questions, the agenda, the
+(`advisor.services.team._compute`: the pooled verdict, agreement, pivotal questions, the agenda, the
 summary in words). Teams whose answers spread over the whole scale are the worst case: every
 question then has five distinct answers to try as its pooled value. Each team is timed as the
 best of three runs in CPU time, so a busy machine does not inflate it; the report gives the
@@ -53,7 +53,8 @@ def run(teams: int = 40) -> dict:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        from advisor import models, selectors, services, team_services
+        from advisor import models, selectors, services
+        from advisor.services import team as team_services
 
         services.criteria_load()
         bundle = services.criteria_current()

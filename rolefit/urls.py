@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
-from advisor import accounts, admin_views
+from advisor.views import accounts
+from advisor.views import admin as admin_views
 
 urlpatterns = [
     # Before the admin's own: its "view on site" route needs only staff status and follows

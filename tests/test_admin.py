@@ -20,7 +20,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from advisor import admin as rolefit_admin
-from advisor import admin_views, groups, models, presentation, services
+from advisor import groups, models, presentation, services
+from advisor.views import admin as admin_views
 from tests import examples, factories
 
 PASSWORD = "a-long-enough-passphrase-42"
@@ -689,7 +690,7 @@ def test_criteria_history_lists_every_change_newest_first(
     assert changes["Weight"] == ("0.500", "0.750")
     assert "agile-team → " in response.content.decode()
 
-    total = sum(model.history.count() for model in services.CRITERIA_MODELS)
+    total = sum(model.history.count() for model in models.CRITERIA_MODELS)
     assert response.context["page_obj"].paginator.count == total
     last_page = hr_client.get(history_url, {"p": response.context["page_obj"].paginator.num_pages})
     assert last_page.context["rows"][-1]["change_type"] == "Created"

@@ -239,7 +239,7 @@ def test_pdf_embeds_the_logo_and_names_the_brand(client, branded_report):
 
 
 def test_pdf_embeds_the_logo_as_a_data_url(branded_report):
-    from advisor import reports
+    from advisor.views import reports
 
     context = reports.report_context(branded_report, pdf=True)
     assert context["report_logo_src"].startswith("data:image/png;base64,")

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
-from advisor import models, services
+from advisor import models, services, snapshots
 from tests import factories
 
 CANONICAL_SLUGS = [
@@ -161,7 +161,7 @@ def test_reset_without_confirmation_changes_nothing(default_criteria, monkeypatc
 
 
 def _write_fixture(tmp_path, mutate):
-    data = json.loads(services.DEFAULT_CRITERIA_FILE.read_text(encoding="utf-8"))
+    data = json.loads(snapshots.DEFAULT_CRITERIA_FILE.read_text(encoding="utf-8"))
     mutate(data)
     path = tmp_path / "criteria.json"
     path.write_text(json.dumps(data), encoding="utf-8")

@@ -11,7 +11,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from advisor import exports, models, scoring, selectors, services, workspace
+from advisor import exports, models, scoring, selectors, services
 from tests import examples
 
 pytestmark = pytest.mark.django_db
@@ -177,7 +177,7 @@ def test_export_streams_in_at_most_two_queries(
     services.criteria_current()  # the process' criteria are warm, as after the first request
     with django_assert_max_num_queries(2):
         slugs = [q["slug"] for q in services.criteria_current().content["questions"]]
-        lines = workspace.csv_lines(
+        lines = exports.csv_lines(
             slugs, selectors.assessment_export_rows(filters=selectors.AssessmentFilters())
         )
         rows = list(csv.reader(io.StringIO("".join(lines)[1:], newline="")))

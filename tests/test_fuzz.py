@@ -436,7 +436,7 @@ def test_a_guessed_or_deleted_token_finds_nothing(client, assessment_factory, de
 
 
 def test_a_guessed_team_token_finds_nothing(client, default_criteria):
-    from advisor import team_services
+    from advisor.services import team as team_services
 
     team = team_services.team_create(
         company="Real team", organiser_name="Ann", organiser_email="a@example.com", anonymous=False

@@ -10,7 +10,8 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from advisor import forms, links, models, services, unanswered
+from advisor import forms, models, services, unanswered
+from advisor.views import links
 from tests import examples
 
 SITE = "https://rolefit.example.com"

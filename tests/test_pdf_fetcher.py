@@ -11,7 +11,7 @@ import pytest
 from django.template import engines
 from pypdf import PdfReader
 
-from advisor import reports
+from advisor import pdf
 
 # A 1×1 red PNG.
 PNG = base64.b64decode(
@@ -77,10 +77,10 @@ def test_a_template_with_network_and_file_urls_fetches_nothing_but_data(
             }
         )
     )
-    pdf = reports.html_to_pdf(html)
+    data = pdf.document_pdf(html)
     assert requests == []
     assert files_opened == []
-    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    page = PdfReader(io.BytesIO(data)).pages[0]
     assert "Report" in page.extract_text()
     assert len(page.images) == 1  # the data: image only
 

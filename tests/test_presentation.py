@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from advisor import models, presentation, scoring, services
+from advisor import models, presentation, rendercache, scoring, selectors, services
 from tests import examples
 
 FORMULA_WORDS = ("fit", "coverage", "points", "percentage")
@@ -26,7 +26,7 @@ def _empty_cache():
 def context_for(default_criteria, assessment_factory):
     def build(answers):
         created = assessment_factory(answers=answers)
-        return presentation.result_context(presentation.result_queryset().get(pk=created.pk))
+        return presentation.result_context(selectors.result_queryset().get(pk=created.pk))
 
     return build
 
@@ -141,7 +141,7 @@ def test_both_led_by_the_product_owner_says_so(default_criteria, assessment_fact
     answers = examples.answers("strongly-agree", "several", "agree")
     assessment = assessment_factory(answers=answers)
     assert assessment.result["lead"] == scoring.PRODUCT_OWNER
-    context = presentation.result_context(presentation.result_queryset().get(pk=assessment.pk))
+    context = presentation.result_context(selectors.result_queryset().get(pk=assessment.pk))
     assert context["headline"] == "Hire both roles, a product owner first"
     assert "Hire the product owner first; the product manager can follow." in context["summary"]
     assert [role["slug"] for role in context["recommended_roles"]] == list(scoring.ROLES)
@@ -204,14 +204,14 @@ def test_criteria_version_and_its_date(context_for):
 def test_texts_from_the_snapshot_are_escaped(default_criteria, assessment_factory):
     models.Question.objects.filter(slug="team-count").update(text="<b>Teams</b> & co?")
     services.criteria_touch()
-    assessment = presentation.result_queryset().get(pk=assessment_factory(answers=examples.BOTH).pk)
+    assessment = selectors.result_queryset().get(pk=assessment_factory(answers=examples.BOTH).pk)
     sentence = presentation.result_context(assessment)["sensitivity"]
     assert "“&lt;b&gt;Teams&lt;/b&gt; &amp; co?”" in sentence
 
 
 def test_result_context_costs_no_query(context_for, django_assert_num_queries):
     context_for(examples.BOTH)  # creates one assessment
-    assessment = presentation.result_queryset().get()
+    assessment = selectors.result_queryset().get()
     with django_assert_num_queries(0):
         presentation.result_context(assessment)
 
@@ -221,12 +221,12 @@ def test_result_page_costs_one_query_once_rendered(
 ):
     token = assessment_factory(answers=examples.BOTH).token
     with django_assert_num_queries(2):
-        found, html = presentation.result_page(token)
+        found, html = rendercache.result_page(token)
     with django_assert_num_queries(1):
-        assert presentation.result_page(token) == (found, html)
+        assert rendercache.result_page(token) == (found, html)
     assert found.token == token and found.company == models.Assessment.objects.get().company
     assert found.created_at == models.Assessment.objects.get().created_at
-    assert presentation.result_page("no-such-token") is None
+    assert rendercache.result_page("no-such-token") is None
 
 
 def test_result_page_sections_are_cached_by_content_and_name_no_one(
@@ -234,12 +234,12 @@ def test_result_page_sections_are_cached_by_content_and_name_no_one(
 ):
     first = assessment_factory(company="First Company", answers=examples.BOTH)
     second = assessment_factory(company="Second Company", answers=examples.BOTH)
-    _assessment, html = presentation.result_page(first.token)
+    _assessment, html = rendercache.result_page(first.token)
     assert "First Company" not in html
     assert "Hire both roles, a product manager first" in html
     # Identical results share one entry: the second page costs the lookup alone.
     with django_assert_num_queries(1):
-        assert presentation.result_page(second.token)[1] == html
+        assert rendercache.result_page(second.token)[1] == html
     other = assessment_factory(company="Third", answers=examples.NEITHER)
     with django_assert_num_queries(2):
-        assert presentation.result_page(other.token)[1] != html
+        assert rendercache.result_page(other.token)[1] != html

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from advisor import presentation, reports, scoring, services
+from advisor import pdf, presentation, scoring, services
+from advisor.views import reports
 from tests import examples, pdf_pages
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +174,7 @@ def test_technical_words_only_in_the_appendix(client, standard_report):
 def test_role_brief_lists_the_focus_first_as_the_start_of_a_job_description(
     client, standard_report
 ):
-    briefs = reports.role_briefs(standard_report)
+    briefs = presentation.role_briefs(standard_report)
     assert [b["slug"] for b in briefs] == [scoring.PRODUCT_MANAGER]
     (pm,) = briefs
     # The stored focus, most needed first (all 75%: criteria order).
@@ -190,7 +191,7 @@ def test_role_brief_lists_the_focus_first_as_the_start_of_a_job_description(
 
 def test_role_briefs_for_both_follow_the_lead_hire(default_criteria):
     assessment = services.assessment_create(company="Both", answers=examples.BOTH)
-    briefs = reports.role_briefs(assessment)
+    briefs = presentation.role_briefs(assessment)
     assert [b["slug"] for b in briefs] == [scoring.PRODUCT_MANAGER, scoring.PRODUCT_OWNER]
     po = briefs[1]
     focus = [r for r in assessment.result["responsibilities"] if r["role"] == "product-owner"]
@@ -200,7 +201,7 @@ def test_role_briefs_for_both_follow_the_lead_hire(default_criteria):
 @pytest.mark.parametrize("answers", [examples.NEITHER, examples.UNDETERMINED])
 def test_no_role_brief_without_a_role_to_hire(client, default_criteria, answers):
     assessment = services.assessment_create(company="Nobody", answers=answers)
-    assert reports.role_briefs(assessment) == []
+    assert presentation.role_briefs(assessment) == []
     assert "Next steps: the role brief" not in client.get(report_url(assessment)).content.decode()
 
 
@@ -284,7 +285,7 @@ def test_report_query_count(client, standard_report, django_assert_max_num_queri
 
 
 def test_responsibility_table_shows_the_stored_needs_and_focus(standard_report):
-    table = reports.responsibility_table(standard_report)
+    table = presentation.responsibility_table(standard_report)
     assert [role["slug"] for role in table] == [scoring.PRODUCT_MANAGER, scoring.PRODUCT_OWNER]
     pm, po = table
     assert (pm["need_text"], po["need_text"]) == ("75%", "53.8%")
@@ -305,7 +306,7 @@ def test_responsibility_table_shows_the_stored_needs_and_focus(standard_report):
 
 def test_responsibility_table_without_answers_for_a_role(default_criteria):
     assessment = services.assessment_create(company="Half", answers={"agile-team": "agree"})
-    pm = {role["slug"]: role for role in reports.responsibility_table(assessment)}[
+    pm = {role["slug"]: role for role in presentation.responsibility_table(assessment)}[
         scoring.PRODUCT_MANAGER
     ]
     assert pm["need_text"] == "–"
@@ -313,7 +314,7 @@ def test_responsibility_table_without_answers_for_a_role(default_criteria):
 
 
 def test_appendix_numbers_match_the_table(standard_report):
-    appendix = reports.answers_appendix(standard_report)
+    appendix = presentation.answers_appendix(standard_report)
     assert [s["section"] for s in appendix] == ["Team & delivery", "Business & growth"]
     numbers = [item["number"] for section in appendix for item in section["items"]]
     assert numbers == list(range(1, 17))
@@ -379,7 +380,7 @@ def test_standard_report_pdf_pages(client, standard_report):
     everything = words(" ".join(pages))
     main = before(everything, "Appendix: needs by responsibility")
     assert not TECHNICAL.search(main), TECHNICAL.search(main)
-    assert pdf_pages.last_page_share(data) >= reports.MIN_LAST_PAGE_SHARE
+    assert pdf_pages.last_page_share(data) >= pdf.MIN_LAST_PAGE_SHARE
 
 
 def test_long_notes_run_on_to_page_2_and_leave_no_orphan_last_page(client, standard_report):
@@ -394,23 +395,23 @@ def test_long_notes_run_on_to_page_2_and_leave_no_orphan_last_page(client, stand
     first, second = words(pages[0]), words(pages[1])
     assert "Notes from Carl Consultant" in first and "founder-led" in first
     assert "keep the backlog with the team lead" in second  # the notes run on
-    assert pdf_pages.last_page_share(data) >= reports.MIN_LAST_PAGE_SHARE
+    assert pdf_pages.last_page_share(data) >= pdf.MIN_LAST_PAGE_SHARE
 
 
 def test_a_short_last_page_is_laid_out_again_tighter(monkeypatch, standard_report):
     """A layout whose last page would hold a few lines is rendered again with the compact
     stylesheet, kept when it saves the page."""
     shares = []
-    real = reports.last_page_share
+    real = pdf.last_page_share
 
     def spy(document):
         share = real(document)
         shares.append(share)
         return share
 
-    monkeypatch.setattr(reports, "last_page_share", spy)
-    monkeypatch.setattr(reports, "MIN_LAST_PAGE_SHARE", 1.01)  # every last page is "short"
-    data = reports.render_pdf(standard_report)
+    monkeypatch.setattr(pdf, "last_page_share", spy)
+    monkeypatch.setattr(pdf, "MIN_LAST_PAGE_SHARE", 1.01)  # every last page is "short"
+    data = reports.report_pdf_render(standard_report)
     assert shares  # measured, and laid out again (the share is never above 1)
     assert len(pdf_pages.page_texts(data)) <= 3
 
@@ -439,7 +440,7 @@ def test_pdf_renders_every_outcome(client, default_criteria, answers, headline):
     pages, text = pdf_text(response)
     # Both roles to hire, with two role briefs, take a fourth page; never an orphan one.
     assert pages <= 4
-    assert pdf_pages.last_page_share(response.content) >= reports.MIN_LAST_PAGE_SHARE
+    assert pdf_pages.last_page_share(response.content) >= pdf.MIN_LAST_PAGE_SHARE
     assert headline in text and "Ünïcode Straße" in text
     assert 'filename="rolefit-report-unicode-strae-' in response["Content-Disposition"]
 
@@ -456,7 +457,7 @@ def test_pdf_with_the_longest_notes_still_renders(client, default_criteria):
     assert response.status_code == 200
     pages, text = pdf_text(response)
     assert pages > 3 and "A long paragraph of advice." in text
-    assert pdf_pages.last_page_share(response.content) >= reports.MIN_LAST_PAGE_SHARE
+    assert pdf_pages.last_page_share(response.content) >= pdf.MIN_LAST_PAGE_SHARE
 
 
 def test_pdf_query_count(client, standard_report, django_assert_max_num_queries):

@@ -8,7 +8,8 @@ import pytest
 from django.core import mail as django_mail
 from django.test import Client, override_settings
 
-from advisor import models, team_views
+from advisor import models
+from advisor.views import team as team_views
 from tests.test_team_pages import start
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from advisor import models, services, team_services
+from advisor import models, services
+from advisor.services import team as team_services
 from tests import examples
 from tests.test_team import WORKED_TEAM
 

@@ -13,7 +13,9 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils.functional import Promise
 
-from advisor import admin, forms, links, mail, presentation, services, views, workspace
+from advisor import admin, forms, mail, presentation, services
+from advisor.views import links, workspace
+from advisor.views import public as views
 
 REPO = Path(__file__).resolve().parent.parent
 # A language RoleFit does not ship, so the only catalogue is the one this test writes.

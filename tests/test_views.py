@@ -9,7 +9,8 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from advisor import forms, models, presentation, scoring, services, views
+from advisor import forms, models, presentation, scoring, selectors, services
+from advisor.views import public as views
 from tests import examples, factories
 
 ASSESS = "/assess/"
@@ -428,6 +429,6 @@ def test_error_pages_render(client, default_criteria):
 def test_result_context_is_what_the_page_shows(client, default_criteria):
     location = submit(client, examples.BOTH)["Location"]
     html = client.get(location).content.decode()
-    context = presentation.result_context(presentation.result_queryset().get())
+    context = presentation.result_context(selectors.result_queryset().get())
     assert str(context["headline"]) in html
     assert str(context["sensitivity"]) in html

@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from advisor import models, scoring, selectors, services, workspace
+from advisor import forms, models, scoring, selectors, services
+from advisor.views import workspace
 from tests import examples
 
 pytestmark = pytest.mark.django_db
@@ -289,8 +290,8 @@ def test_reversed_date_range_says_why(consultant_client, three_clients):
     response = consultant_client.get(
         reverse("advisor:workspace"), {"date_from": "2025-05-01", "date_to": "2025-04-01"}
     )
-    assert response.context["form"].errors["date_to"] == [workspace.DATE_RANGE_REVERSED]
-    assert workspace.DATE_RANGE_REVERSED in response.content.decode()
+    assert response.context["form"].errors["date_to"] == [forms.DATE_RANGE_REVERSED]
+    assert forms.DATE_RANGE_REVERSED in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -531,7 +532,7 @@ def test_reversed_date_range_keeps_the_other_filters_counts(consultant_client, t
         {"company": "acme", "date_from": "2025-05-01", "date_to": "2025-04-01"},
     )
     page = response.content.decode()
-    assert workspace.DATE_RANGE_REVERSED in page
+    assert forms.DATE_RANGE_REVERSED in page
     # The range is ignored as a whole, not half applied: the company filter alone counts.
     assert response.context["outcome_total"] == 2
     assert sorted(companies(response)) == ["Acme Robotics", "acme foods"]

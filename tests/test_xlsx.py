@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from advisor import exports, models, services, workspace
+from advisor import exports, models, services
+from advisor.views import workspace
 from tests import examples
 
 pytestmark = pytest.mark.django_db

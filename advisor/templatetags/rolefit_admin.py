@@ -2,7 +2,7 @@
 
 from django import template
 
-from advisor import admin_views
+from advisor.views import admin as admin_views
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.base import DeserializationError
 
-from advisor import services
+from advisor import services, snapshots
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
             "--from",
             dest="path",
             type=Path,
-            default=services.DEFAULT_CRITERIA_FILE,
+            default=snapshots.DEFAULT_CRITERIA_FILE,
             help="A criteria fixture file (e.g. one exported from the admin).",
         )
         parser.add_argument(

@@ -1,7 +1,7 @@
 """The hiring manager's ways back to a result (docs/product.md §9): keep and email the private link,
 change the answers, and delete the earlier assessment after a change.
 
-Views here are as thin as `views.py`'s; the result page (`views.result`) adds `result_extras`.
+Views here are as thin as `public.py`'s; the result page (`public.result`) adds `result_extras`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advisor import forms, mail, models, presentation, scoring, services, team_views, unanswered
+from advisor import (
+    forms,
+    mail,
+    models,
+    presentation,
+    rendercache,
+    scoring,
+    selectors,
+    services,
+    unanswered,
+)
 from advisor.ratelimit import rate_limit, too_many_requests
+from advisor.views import team as team_views
 
 MAIL_SENT = _("We sent the link to {email}. If it does not arrive, check your spam folder.")
 EARLIER_DELETED = _("The earlier assessment was deleted; its link no longer works.")
@@ -38,12 +49,17 @@ def _earlier_token(request, token: str) -> str | None:
     return old if new == token and old and old != token else None
 
 
+def _brief_or_404(token: str) -> models.Assessment:
+    assessment = selectors.assessment_brief(token)
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
 def _lacking(assessment: models.Assessment) -> list[unanswered.RoleLackingAnswers]:
     if assessment.outcome != scoring.UNDETERMINED:
         return []
-    content = models.CriteriaSnapshot.objects.values_list("content", flat=True).get(
-        pk=assessment.snapshot_id
-    )
+    content = selectors.snapshot_content(assessment.snapshot_id)
     return unanswered.roles_lacking_answers(content=content, result=assessment.result)
 
 
@@ -56,19 +72,13 @@ def result_extras(request, assessment: models.Assessment, email_form=None) -> di
         "email_form": email_form
         or forms.EmailLinkForm(initial={"email": assessment.respondent_email}),
         "lacking": _lacking(assessment),
-        "earlier": models.Assessment.objects.only("token", "company", "created_at")
-        .filter(token=earlier)
-        .first()
-        if earlier
-        else None,
+        "earlier": selectors.assessment_brief(earlier) if earlier else None,
     }
 
 
 @require_POST
 def email_link(request, token):
-    assessment = get_object_or_404(
-        models.Assessment.objects.only("token", "company", "respondent_email"), token=token
-    )
+    assessment = _brief_or_404(token)
     form = forms.EmailLinkForm(request.POST)
     if not form.is_valid():
         return result_response(request, token, email_form=form)
@@ -87,7 +97,7 @@ def email_link(request, token):
 
 def result_response(request, token, *, email_form=None):
     """The result page of `token` (404 when there is none)."""
-    found = presentation.result_page(token)
+    found = rendercache.result_page(token)
     if found is None:
         raise Http404
     assessment, article = found
@@ -149,14 +159,14 @@ def change(request, token):
 @require_POST
 def earlier(request, token):
     """Delete (or keep) the assessment whose answers the one of `token` changed."""
-    get_object_or_404(models.Assessment.objects.only("pk"), token=token)
+    _brief_or_404(token)
     old = _earlier_token(request, token)
     response = redirect(reverse("advisor:result", kwargs={"token": token}))
     response.delete_cookie(EARLIER_COOKIE, path=reverse("advisor:result", kwargs={"token": token}))
     if old is None:
         return response
     if request.POST.get("action") == "delete":
-        assessment = models.Assessment.objects.filter(token=old).only("pk").first()
+        assessment = selectors.assessment_brief(old)
         if assessment is not None:
             services.assessment_delete(assessment=assessment)
         messages.success(request, str(EARLIER_DELETED))

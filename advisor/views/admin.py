@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import CharField, OuterRef, Subquery, Value
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -20,9 +19,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
-from simple_history.utils import get_history_model_for_model
 
-from advisor import forms, models, presentation, services
+from advisor import forms, models, presentation, selectors, services
 
 HISTORY_PAGE_SIZE = 50
 CHANGE_TYPES = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
@@ -35,12 +33,12 @@ def _perms(action: str, model_names) -> list[str]:
 
 def can_view_criteria_history(user) -> bool:
     return user.has_perms(
-        _perms("view", (m.history.model._meta.model_name for m in services.CRITERIA_MODELS))
+        _perms("view", (m.history.model._meta.model_name for m in models.CRITERIA_MODELS))
     )
 
 
 def can_export_criteria(user) -> bool:
-    return user.has_perms(_perms("view", (m._meta.model_name for m in services.CRITERIA_MODELS)))
+    return user.has_perms(_perms("view", (m._meta.model_name for m in models.CRITERIA_MODELS)))
 
 
 def can_preview(user) -> bool:
@@ -50,7 +48,7 @@ def can_preview(user) -> bool:
 def criteria_status(user) -> dict[str, Any]:
     """The current criteria version and what this user may open about it (admin index, versions)."""
     bundle = services.criteria_current()
-    row = models.CriteriaVersion.objects.filter(version=bundle.version).first()
+    row = selectors.criteria_version_row(bundle.version)
     return {
         "criteria_version": bundle.version,
         "criteria_version_first_used": row.first_used_at if row else None,
@@ -119,10 +117,7 @@ PART_SAVE_WINDOW = timedelta(seconds=10)
 def _part_changes(model, question_id: int, name, summary) -> list[tuple[Any, dict[str, str]]]:
     """(date, change) for every recorded change of a question's options or links: `name` names
     the option or link, `summary` states it when it is added or removed."""
-    historical = get_history_model_for_model(model)
-    records = historical.objects.filter(question_id=question_id).order_by("history_id")
-    if model is models.QuestionLink:
-        records = records.select_related("responsibility")
+    records = selectors.question_part_records(model, question_id)
     fields = [f.name for f in model._meta.concrete_fields if not f.is_relation and f.name != "id"]
     previous: dict[int, Any] = {}
     changes = []
@@ -184,19 +179,6 @@ def attach_part_changes(records, changes) -> None:
 # One history of every criteria change
 
 
-def _history_union(model_names: list[str]):
-    """Every historical record of these criteria models, newest first, as (id, date, model)."""
-    querysets = [
-        model.history.model.objects.order_by()  # a compound statement takes one ORDER BY
-        .annotate(model_name=Value(model._meta.model_name, output_field=CharField()))
-        .values("history_id", "history_date", "model_name")
-        for model in services.CRITERIA_MODELS
-        if model._meta.model_name in model_names
-    ]
-    first, *rest = querysets
-    return first.union(*rest, all=True).order_by("-history_date", "-history_id")
-
-
 def _describe(record, model) -> str:
     """The changed object in the words of the admin, without a query per row."""
     if model is models.QuestionLink:
@@ -223,25 +205,11 @@ def _history_rows(page_items) -> list[dict[str, Any]]:
     for item in page_items:
         ids_by_model[item["model_name"]].append(item["history_id"])
     by_key = {}
-    for model in services.CRITERIA_MODELS:
+    for model in models.CRITERIA_MODELS:
         name = model._meta.model_name
         if name not in ids_by_model:
             continue
-        historical = model.history.model
-        related = [f.name for f in model._meta.concrete_fields if f.is_relation]
-        previous_id = (
-            historical.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
-            .order_by("-history_id")
-            .values("history_id")[:1]
-        )
-        records = list(
-            historical.objects.filter(history_id__in=ids_by_model[name])
-            .select_related("history_user", *related)
-            .annotate(previous_id=Subquery(previous_id))
-        )
-        previous = historical.objects.in_bulk(
-            [r.previous_id for r in records if r.previous_id is not None]
-        )
+        records, previous = selectors.history_records_with_previous(model, ids_by_model[name])
         for record in records:
             before = previous.get(record.previous_id)
             changes = []
@@ -265,10 +233,10 @@ def _history_rows(page_items) -> list[dict[str, Any]]:
 def criteria_history(request, *, site):
     if not can_view_criteria_history(request.user):
         raise PermissionDenied
-    choices = [(m._meta.model_name, m._meta.verbose_name_plural) for m in services.CRITERIA_MODELS]
+    choices = [(m._meta.model_name, m._meta.verbose_name_plural) for m in models.CRITERIA_MODELS]
     selected = request.GET.get("model", "")
     names = [selected] if selected in dict(choices) else [name for name, _label in choices]
-    paginator = Paginator(_history_union(names), HISTORY_PAGE_SIZE)
+    paginator = Paginator(selectors.criteria_history(names), HISTORY_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("p"))
     context = {
         **site.each_context(request),
@@ -332,7 +300,7 @@ def questionnaire_preview(request):
 def _preview_result(bundle: services.CriteriaBundle, answers: dict[str, str]):
     """The result's sections as the result page would show them, nothing written."""
     result = services.answers_score(answers=answers, bundle=bundle)
-    used = models.CriteriaVersion.objects.filter(version=bundle.version).first()
+    used = selectors.criteria_version_row(bundle.version)
     sections = presentation.sections_context(
         content_hash=bundle.content_hash,
         content=bundle.content,

@@ -5,14 +5,15 @@ delete it.
 """
 
 from django.contrib import messages
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from advisor import forms, links, models, scoring, services
+from advisor import forms, scoring, selectors, services
 from advisor.ratelimit import rate_limit
+from advisor.views import links
 
 DELETED = _("The assessment for “{company}” was deleted; its link no longer works.")
 
@@ -108,7 +109,9 @@ def result(request, token):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete(request, token):
-    assessment = get_object_or_404(models.Assessment.objects.only("token", "company"), token=token)
+    assessment = selectors.assessment_brief(token)
+    if assessment is None:
+        raise Http404
     if request.method == "POST":
         company = assessment.company
         services.assessment_delete(assessment=assessment)

@@ -20,9 +20,9 @@ from advisor import (
     selectors,
     services,
     team_presentation,
-    team_services,
 )
 from advisor.ratelimit import rate_limit, too_many_requests
+from advisor.services import team as team_services
 
 CLOSED_TITLE = _("This team assessment is closed")
 CLOSED_TEXT = _(

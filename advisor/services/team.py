@@ -22,8 +22,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from advisor import models, presentation, scoring, services, team
+from advisor import models, presentation, scoring, team
 from advisor.selectors import Respondent
+from advisor.services import assessments, criteria
 
 NOT_A_TEAM_RESPONDENT = "The assessment does not belong to a team."
 NAME_REQUIRED = _("Enter your name: this team shows who answered what.")
@@ -47,11 +48,11 @@ class TeamFull(Exception):
 
 
 _bundle_lock = threading.Lock()
-_bundles: dict[str, services.CriteriaBundle] = {}
+_bundles: dict[str, criteria.CriteriaBundle] = {}
 BUNDLE_CACHE_SIZE = 16
 
 
-def team_bundle(team_obj: models.Team) -> services.CriteriaBundle:
+def team_bundle(team_obj: models.Team) -> criteria.CriteriaBundle:
     """The team's pinned criteria as a bundle (what the questionnaire and scoring take), cached
     in-process by the snapshot's content hash. `team_obj` needs its snapshot and version loaded
     (`select_related`) for a query-free call."""
@@ -59,12 +60,12 @@ def team_bundle(team_obj: models.Team) -> services.CriteriaBundle:
     bundle = _bundles.get(snapshot.content_hash)
     if bundle is None:
         content = snapshot.content
-        bundle = services.CriteriaBundle(
+        bundle = criteria.CriteriaBundle(
             stamp=f"snapshot:{snapshot.content_hash}",
             content=content,
             content_hash=snapshot.content_hash,
             version=team_obj.criteria_version.version,
-            criteria=services.criteria_from_snapshot(content),
+            criteria=criteria.criteria_from_snapshot(content),
             problems=[],
         )
         with _bundle_lock:
@@ -85,11 +86,11 @@ def team_create(
     organiser_email: str,
     anonymous: bool,
     expected_respondents: int | None = None,
-    bundle: services.CriteriaBundle | None = None,
+    bundle: criteria.CriteriaBundle | None = None,
 ) -> models.Team:
     """Start a team assessment pinned to the current criteria (their version and snapshot rows
     made when missing), all or nothing. Raises scoring.CriteriaError when they cannot score."""
-    bundle = bundle or services.criteria_current()
+    bundle = bundle or criteria.criteria_current()
     if not bundle.ready:
         raise scoring.CriteriaError(" ".join(bundle.problems))
     with transaction.atomic():
@@ -122,7 +123,7 @@ def _locked_team(team_id: int) -> models.Team:
 
 def _respondent_fields(team_obj: models.Team, answers: dict[str, str]) -> dict[str, Any]:
     bundle = team_bundle(team_obj)
-    result = services.answers_score(answers=answers, bundle=bundle)
+    result = assessments.answers_score(answers=answers, bundle=bundle)
     return {
         "company": team_obj.company,
         "answers": dict(answers),
@@ -310,7 +311,7 @@ def _compute(team_obj: models.Team, ordered: list[Respondent]) -> dict[str, Any]
     assert criteria is not None, "a team's pinned snapshot scores (checked when it started)"
     scored = team.team_score(criteria, [r.answers for r in ordered])
     to_float = scoring.to_float
-    verdict = services.result_as_dict(
+    verdict = assessments.result_as_dict(
         scored.verdict, policy=criteria.policy, criteria_version=bundle.version
     )
     nearest = {q.question: q.nearest for q in scored.questions if q.nearest is not None}

@@ -1,4 +1,5 @@
-"""Between the database and the scoring engine: snapshots, versions, validation and writes.
+"""The criteria, as services: the snapshot and its versions, validation across objects, the
+current criteria cached per process, and loading and exporting the criteria file.
 
 A *snapshot* is a plain JSON-able dict of everything the result pages show of the criteria. The
 engine's input (`scoring.Criteria`) is always derived from a snapshot, so a stored assessment can
@@ -14,7 +15,6 @@ import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -24,18 +24,12 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Prefetch, Q
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from advisor import models, scoring, snapshots
-from advisor.types import QuestionSnapshot, Snapshot, StoredResult
-
-DEFAULT_CRITERIA_FILE = snapshots.DEFAULT_CRITERIA_FILE
-
-CRITERIA_MODELS = models.CRITERIA_MODELS
+from advisor import models, scoring, selectors, snapshots
+from advisor.types import QuestionSnapshot, Snapshot
 
 NOT_READY_NO_QUESTIONS = gettext_noop("There are no active questions.")
 NOT_READY_NO_POLICY = gettext_noop("The scoring policy is missing.")
@@ -369,30 +363,15 @@ def criteria_touch() -> None:
     )
 
 
-def _current_stamp() -> str:
-    # Raw SQL: every page showing the criteria asks, and compiling the ORM query would cost
-    # several times more than running it.
-    quote = connection.ops.quote_name
-    state = models.CriteriaState._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {quote('stamp')} FROM {quote(state.db_table)}"
-            f" ORDER BY {quote(state.pk.column)} LIMIT 1"
-        )
-        row = cursor.fetchone()
-    stamp = row[0] if row else None
-    if stamp is None:
-        stamp, _created = models.CriteriaState.objects.get_or_create(
-            singleton=True, defaults={"stamp": uuid.uuid4().hex}
-        )
-        stamp = stamp.stamp
-    return stamp
-
-
 def criteria_current() -> CriteriaBundle:
     """The current active criteria: one query when nothing changed since the last call."""
     global _bundle
-    stamp = _current_stamp()
+    stamp = selectors.criteria_stamp()
+    if stamp is None:
+        state, _created = models.CriteriaState.objects.get_or_create(
+            singleton=True, defaults={"stamp": uuid.uuid4().hex}
+        )
+        stamp = state.stamp
     bundle = _bundle
     if bundle is not None and bundle.stamp == stamp:
         return bundle
@@ -418,145 +397,6 @@ def criteria_current() -> CriteriaBundle:
 
 
 # ---------------------------------------------------------------------------------------------
-# Results
-
-
-def result_as_dict(
-    result: scoring.Result, *, policy: scoring.Policy, criteria_version: str
-) -> StoredResult:
-    """What an assessment stores as its result: the engine's `Result` as JSON, numbers rounded
-    (`scoring.to_float`), with the model's name and the policy it was scored with.
-
-    `recommend --json` prints the keys of docs/product.md §6 from it (`unanswered` and `policy` are
-    for the pages: an undetermined result names the unanswered questions, the chart draws the
-    line the result was scored against).
-    """
-    to_float = scoring.to_float
-    sensitivity = result.sensitivity
-    return {
-        "outcome": result.outcome,
-        "lead": result.lead,
-        "need": {r.role: to_float(r.need) for r in result.roles},
-        "coverage": {r.role: to_float(r.coverage) for r in result.roles},
-        "responsibilities": [
-            {"slug": r.slug, "role": r.role, "need": to_float(r.need), "focus": r.focus}
-            for r in result.responsibilities
-        ],
-        "drivers": [
-            {"question": d.question, "role": d.role, "contribution": to_float(d.contribution)}
-            for d in result.drivers
-        ],
-        "sensitivity": None
-        if sensitivity is None
-        else {
-            "changes_needed": sensitivity.changes_needed,
-            "outcome_after": sensitivity.outcome_after,
-            "nearest": [
-                {"question": c.question, "from": c.from_key, "to": c.to_key}
-                for c in sensitivity.nearest
-            ],
-        },
-        "unanswered": {r.role: list(r.unanswered) for r in result.roles},
-        "model": scoring.MODEL,
-        "policy": {
-            "min_coverage": to_float(policy.min_coverage),
-            "min_need": to_float(policy.min_need),
-            "focus_share": to_float(policy.focus_share),
-        },
-        "criteria_version": criteria_version,
-    }
-
-
-def answers_score(*, answers: dict[str, str], bundle: CriteriaBundle | None = None) -> StoredResult:
-    """Score answers against the current criteria without saving anything.
-
-    Raises scoring.CriteriaError when the criteria cannot score and scoring.AnswerError for bad
-    answers.
-    """
-    bundle = bundle or criteria_current()
-    if not bundle.ready or bundle.criteria is None:
-        raise scoring.CriteriaError(" ".join(bundle.problems))
-    result = scoring.score(bundle.criteria, answers)
-    return result_as_dict(result, policy=bundle.criteria.policy, criteria_version=bundle.version)
-
-
-def assessment_create(
-    *,
-    company: str,
-    answers: dict[str, str],
-    respondent_name: str = "",
-    respondent_email: str = "",
-    bundle: CriteriaBundle | None = None,
-) -> models.Assessment:
-    """Score and save an assessment with its version and snapshot, all or nothing.
-
-    Once the bundle's version and snapshot rows exist (every submission but the first), the save
-    is one INSERT, atomic on its own: an explicit transaction would add two round trips to the
-    database (BEGIN, COMMIT) to the busiest write. The first submission of a criteria version
-    makes those rows and the assessment in one transaction.
-    """
-    bundle = bundle or criteria_current()
-    result = answers_score(answers=answers, bundle=bundle)
-    fields = {
-        "company": company,
-        "respondent_name": respondent_name,
-        "respondent_email": respondent_email,
-        "answers": dict(answers),
-        "result": result,
-        "outcome": result["outcome"],
-    }
-    ids = _existing_version_and_snapshot_ids(bundle)
-    if ids is not None:
-        return models.Assessment.objects.create(
-            **fields, criteria_version_id=ids[0], snapshot_id=ids[1]
-        )
-    with transaction.atomic():
-        version, _created = models.CriteriaVersion.objects.get_or_create(version=bundle.version)
-        snapshot, _created = models.CriteriaSnapshot.objects.only("pk").get_or_create(
-            content_hash=bundle.content_hash, defaults={"content": bundle.content}
-        )
-        return models.Assessment.objects.create(
-            **fields, criteria_version=version, snapshot=snapshot
-        )
-
-
-def _existing_version_and_snapshot_ids(bundle: CriteriaBundle) -> tuple[int, int] | None:
-    """The ids of the bundle's version and snapshot rows in one query, or None unless both exist.
-
-    Reads neither row's content (a snapshot's JSON is large; the assessment needs only its id).
-    Raw SQL, since compiling the ORM's equivalent costs fifteen times more than running it.
-    """
-    quote = connection.ops.quote_name
-    version, snapshot = models.CriteriaVersion._meta, models.CriteriaSnapshot._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT {quote(version.pk.column)} FROM {quote(version.db_table)}"
-            f" WHERE {quote('version')} = %s),"
-            f" (SELECT {quote(snapshot.pk.column)} FROM {quote(snapshot.db_table)}"
-            f" WHERE {quote('content_hash')} = %s)",
-            [bundle.version, bundle.content_hash],
-        )
-        version_id, snapshot_id = cursor.fetchone()
-    return None if version_id is None or snapshot_id is None else (version_id, snapshot_id)
-
-
-@transaction.atomic
-def assessment_delete(*, assessment: models.Assessment) -> None:
-    """Delete an assessment; its shared snapshot and version hold no personal data and stay.
-    A team respondent's assessment leaves the team result: the team's last change moves."""
-    from advisor import team_services  # it imports this module
-
-    team_id = assessment.team_id
-    with transaction.atomic():
-        assessment.delete()
-        if team_id is not None:
-            team_obj = models.Team.objects.select_related("snapshot", "criteria_version").get(
-                pk=team_id
-            )
-            team_services.team_respondents_changed(team_obj)
-
-
-# ---------------------------------------------------------------------------------------------
 # Loading and exporting criteria
 
 
@@ -565,11 +405,11 @@ class CriteriaExist(Exception):
 
 
 def criteria_exist() -> bool:
-    return any(model.objects.exists() for model in CRITERIA_MODELS)
+    return any(model.objects.exists() for model in models.CRITERIA_MODELS)
 
 
 def criteria_delete_all() -> None:
-    for model in reversed(CRITERIA_MODELS):
+    for model in reversed(models.CRITERIA_MODELS):
         model._default_manager.all().delete()
 
 
@@ -598,7 +438,7 @@ def _criteria_object_save(obj) -> None:
 
 
 @transaction.atomic
-def criteria_load(*, path: Path = DEFAULT_CRITERIA_FILE, reset: bool = False) -> int:
+def criteria_load(*, path: Path = snapshots.DEFAULT_CRITERIA_FILE, reset: bool = False) -> int:
     """Load criteria from a fixture file into the database, validated, all or nothing.
 
     Raises CriteriaExist when criteria are present and `reset` is false, ValidationError when the
@@ -610,7 +450,7 @@ def criteria_load(*, path: Path = DEFAULT_CRITERIA_FILE, reset: bool = False) ->
         criteria_delete_all()
     with open(path, encoding="utf-8") as stream:
         objects = list(serializers.deserialize("json", stream, handle_forward_references=True))
-    allowed = set(CRITERIA_MODELS)
+    allowed = set(models.CRITERIA_MODELS)
     for obj in objects:
         if type(obj.object) not in allowed:
             raise ValidationError(
@@ -620,13 +460,13 @@ def criteria_load(*, path: Path = DEFAULT_CRITERIA_FILE, reset: bool = False) ->
         _criteria_object_save(obj)
     # Fixture objects are saved "raw", which django-simple-history does not record: start each
     # object's history here, so an HR admin's first edit can be compared and reverted.
-    for model in CRITERIA_MODELS:
+    for model in models.CRITERIA_MODELS:
         loaded = [obj.object for obj in objects if type(obj.object) is model]
         model.history.bulk_history_create(loaded, default_change_reason=f"Loaded {path.name}")
     # The file sets primary keys, so move PostgreSQL's sequences past them (as loaddata does);
     # else the admin's next new question would collide with a loaded one.
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), CRITERIA_MODELS):
+        for sql in connection.ops.sequence_reset_sql(no_style(), models.CRITERIA_MODELS):
             cursor.execute(sql)
     criteria_validate()
     return len(objects)
@@ -634,92 +474,7 @@ def criteria_load(*, path: Path = DEFAULT_CRITERIA_FILE, reset: bool = False) ->
 
 def criteria_export() -> str:
     """The current criteria, inactive questions included, as fixture JSON for criteria_load."""
-    querysets = [model.objects.order_by("pk") for model in CRITERIA_MODELS]
+    querysets = [model.objects.order_by("pk") for model in models.CRITERIA_MODELS]
     return serializers.serialize(
         "json", [obj for qs in querysets for obj in qs], indent=2, ensure_ascii=False
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Consultants' notes
-
-# The notes form shows these same messages on its fields (workspace.NotesForm).
-TEXT_NUL_CHARACTER = gettext_noop("Remove the NUL character (\\0) from this text.")
-TEXT_TOO_LONG = gettext_noop(
-    "Keep this to at most %(limit_value)d characters (it has %(show_value)d)."
-)
-
-
-def assessment_notes_update(
-    *,
-    assessment: models.Assessment,
-    consultant_notes: str,
-    prepared_for: str,
-    prepared_by: str,
-    private_notes: str | None = None,
-) -> models.Assessment:
-    """Save a consultant's notes and the report's “prepared for / by” on an assessment.
-
-    `consultant_notes` are the client-visible notes of the report; `private_notes` stay in the
-    workspace (None leaves them as they are). Raises ValidationError for text the database would
-    refuse (NUL characters, too long).
-    """
-    limits = {
-        "consultant_notes": (consultant_notes, models.NOTES_MAX_LENGTH),
-        "prepared_for": (prepared_for, models.PREPARED_MAX_LENGTH),
-        "prepared_by": (prepared_by, models.PREPARED_MAX_LENGTH),
-        "private_notes": (private_notes or "", models.NOTES_MAX_LENGTH),
-    }
-    errors = {}
-    for name, (text, limit) in limits.items():
-        if "\x00" in text:
-            errors[name] = ValidationError(
-                _(TEXT_NUL_CHARACTER), code="null_characters_not_allowed"
-            )
-        elif len(text) > limit:
-            errors[name] = ValidationError(
-                _(TEXT_TOO_LONG),
-                code="max_length",
-                params={"limit_value": limit, "show_value": len(text)},
-            )
-    if errors:
-        raise ValidationError(errors)
-    assessment.consultant_notes = consultant_notes
-    assessment.prepared_for = prepared_for
-    assessment.prepared_by = prepared_by
-    fields = ["consultant_notes", "prepared_for", "prepared_by"]
-    if private_notes is not None:
-        assessment.private_notes = private_notes
-        fields.append("private_notes")
-    assessment.save(update_fields=fields)
-    return assessment
-
-
-# ---------------------------------------------------------------------------------------------
-# Data retention
-
-
-def assessments_purge(*, older_than_days: int, dry_run: bool = False) -> int:
-    """Delete the assessments created more than `older_than_days` days ago; return how many.
-
-    All or nothing. Snapshots and criteria versions stay: they hold no personal data.
-    """
-    cutoff = timezone.now() - timedelta(days=older_than_days)
-    # A team is old when its last answer is (docs/product.md §8): then it goes whole, with all its
-    # respondents; a team nobody answered is old when it was started. A recent answer keeps
-    # the team and all its earlier answers.
-    last_answer = Coalesce(Max("respondents__created_at"), "created_at")
-    with transaction.atomic():
-        old_teams = list(
-            models.Team.objects.alias(last=last_answer)
-            .filter(last__lt=cutoff)
-            .values_list("pk", flat=True)
-        )
-        old = models.Assessment.objects.filter(
-            Q(team__isnull=True, created_at__lt=cutoff) | Q(team__in=old_teams)
-        )
-        if dry_run:
-            return old.count()
-        _total, per_model = old.delete()
-        models.Team.objects.filter(pk__in=old_teams).delete()
-    return per_model.get(models.Assessment._meta.label, 0)

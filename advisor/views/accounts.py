@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from advisor import groups
-from advisor.workspace import WORKSPACE_PERMISSION
+from advisor.views.workspace import WORKSPACE_PERMISSION
 
 
 @require_GET

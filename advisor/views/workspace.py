@@ -1,0 +1,200 @@
+"""The consultants' workspace: assessment list, consultant detail with notes, CSV and XLSX export.
+
+Every view here needs the permission `advisor.use_workspace` (docs/product.md §1): anonymous
+visitors
+go to the login page, logged-in users without it get 403.
+"""
+
+from __future__ import annotations
+
+import copy
+import tempfile
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from advisor import branding, exports, forms, models, presentation, scoring, selectors, services
+from advisor.services import team as team_services
+
+WORKSPACE_PERMISSION = "advisor.use_workspace"
+PAGE_SIZE = 25
+
+FILTERS_NOT_APPLIED = gettext_noop(
+    "A filter with an error is not applied: the list and the counts follow the other filters."
+)
+NOTES_SAVED = gettext_noop("Notes saved.")
+
+
+def workspace_view(view):
+    """Login (redirect) then permission (403), and no caching of these personal pages."""
+    return wraps(view)(
+        never_cache(
+            login_required(permission_required(WORKSPACE_PERMISSION, raise_exception=True)(view))
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Views
+
+
+LEAD_TEXTS = {
+    scoring.PRODUCT_OWNER: gettext_lazy("product owner first"),
+    scoring.PRODUCT_MANAGER: gettext_lazy("product manager first"),
+}
+
+
+def _list_row(assessment: Any) -> dict:
+    """A list row: the assessment (`selectors.assessment_list`), its needs and lead hire.
+
+    `assessment` carries the list's annotations (need_po, need_pm, lead), hence Any.
+    """
+    return {
+        "assessment": assessment,
+        "needs": [
+            presentation.percent_text(exports.json_number(need))
+            for need in (assessment.need_po, assessment.need_pm)
+        ],
+        "lead": LEAD_TEXTS.get(assessment.lead, ""),
+    }
+
+
+@require_GET
+@workspace_view
+def workspace_list(request):
+    form = forms.WorkspaceFilterForm(request.GET)
+    filters = form.filters()
+    counts = selectors.assessment_outcome_counts(filters=filters)
+    total = counts[filters.outcome] if filters.outcome else sum(counts.values())
+    # The total is known from the counts: no COUNT query per page.
+    paginator = Paginator(selectors.AssessmentPages(filters=filters, count=total), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [_list_row(a) for a in page.object_list],
+        "total": total,
+        "outcome_total": sum(counts.values()),
+        "outcome_counts": [(key, label, counts[key]) for key, label in models.Outcome.choices],
+        "filters_not_applied": _(FILTERS_NOT_APPLIED) if form.errors else "",
+        "filtered": any(
+            request.GET.get(name) for name in ("company", "outcome", "date_from", "date_to")
+        ),
+    }
+    return render(request, "advisor/workspace_list.html", context)
+
+
+OUTCOME_TEXTS = dict(models.Outcome.choices)
+
+
+@require_GET
+@workspace_view
+def workspace_teams(request):
+    """Team assessments (docs/product.md §8): search by company, filter by team outcome, links to
+    each team's result, organiser page and deletion."""
+    form = forms.TeamFilterForm(request.GET)
+    paginator = Paginator(selectors.team_list(**form.filters()), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "teams": [
+            {"team": t, "outcome": OUTCOME_TEXTS.get(t.outcome, "")} for t in page.object_list
+        ],
+        "filtered": any(request.GET.get(name) for name in ("company", "outcome")),
+    }
+    return render(request, "advisor/workspace_teams.html", context)
+
+
+TEAM_DELETED = gettext_noop(
+    "The team assessment for “%(company)s” was deleted with its %(count)d respondents' answers."
+)
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view
+def workspace_team_delete(request, pk):
+    """A consultant deletes a team assessment: confirmation first (GET), then the POST."""
+
+    team = selectors.team_by_id(pk)
+    if team is None:
+        raise Http404
+    if request.method == "POST":
+        company = team.company
+        count = team_services.team_delete(team_obj=team)
+        messages.success(request, _(TEAM_DELETED) % {"company": company, "count": count})
+        return redirect("advisor:workspace_teams")
+    context = {
+        "team": team,
+        "count": team.respondents.count(),
+        "action": reverse("advisor:workspace_team_delete", kwargs={"pk": team.pk}),
+        "back": reverse("advisor:workspace_teams"),
+    }
+    return render(request, "advisor/team_confirm_delete.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view
+def workspace_detail(request, token):
+    assessment = selectors.assessment_for_report(token)
+    if assessment is None:
+        raise Http404
+    # The form works on a copy, so the page shows what is saved, not a rejected edit.
+    form = forms.NotesForm(request.POST or None, instance=copy.copy(assessment))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_notes_update(assessment=assessment, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _(NOTES_SAVED))
+            return redirect("advisor:workspace_detail", token=assessment.token)
+    report = presentation.report_context(assessment, brand=branding.brand_current())
+    context = {**report, "form": form}
+    return render(request, "advisor/workspace_detail.html", context)
+
+
+@require_GET
+@workspace_view
+def workspace_export(request):
+    filters = forms.WorkspaceFilterForm(request.GET).filters()
+    # Today's questions, in order; the bundle costs one query when nothing changed.
+    question_slugs = [q["slug"] for q in services.criteria_current().content["questions"]]
+    rows = selectors.assessment_export_rows(filters=filters)
+    response = StreamingHttpResponse(
+        exports.csv_lines(question_slugs, rows), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"rolefit-assessments-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@workspace_view
+def workspace_export_xlsx(request):
+    """The CSV's rows, filters and permission, as a spreadsheet made for people (exports.py)."""
+    filters = forms.WorkspaceFilterForm(request.GET).filters()
+    questions = services.criteria_current().content["questions"]
+    rows = selectors.assessment_export_rows(filters=filters, extra=selectors.XLSX_EXTRA_VALUES)
+    # Built in a temporary file (flat memory), then streamed from it; closed when sent.
+    file = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    exports.xlsx_write(file, questions=questions, rows=rows)
+    file.seek(0)
+    return FileResponse(
+        file,
+        as_attachment=True,
+        filename=exports.xlsx_filename(timezone.localdate()),
+        content_type=exports.XLSX_CONTENT_TYPE,
+    )
