@@ -1,4 +1,4 @@
-"""The site-wide brand (docs/product.md §9): read, check and serve.
+"""The site-wide brand (docs/product.md §9): read and check it (`views/public.py` serves it).
 
 Every page's header shows the brand, so it is kept in each process for `CACHE_SECONDS` and read
 from the database only when that runs out or this process saves it (`brand_forget`, connected to
@@ -19,10 +19,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
-from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
 
 from advisor import models
 
@@ -173,33 +171,3 @@ def branding_logo_set(*, branding: models.Branding, data: bytes | None) -> None:
     branding.logo_content_type = logo_check(data)
     branding.logo = data
     branding.logo_digest = hashlib.sha256(data).hexdigest()
-
-
-# ---------------------------------------------------------------------------------------------
-# Views
-
-
-@require_GET
-def brand_logo(request, digest, extension):
-    """The logo, if `digest` names the current one; cached for a year (the URL changes with it)."""
-    brand = brand_current()
-    if digest != brand.logo_digest:
-        # Maybe saved by another instance within CACHE_SECONDS: ask the database once.
-        brand_forget()
-        brand = brand_current()
-    if not brand.logo or digest != brand.logo_digest:
-        raise Http404
-    response = HttpResponse(brand.logo, content_type=brand.logo_content_type)
-    response["Cache-Control"] = IMMUTABLE_CACHE_CONTROL
-    return response
-
-
-@require_GET
-def brand_css(request, digest):
-    brand = brand_current()
-    response = HttpResponse(brand.stylesheet, content_type="text/css; charset=utf-8")
-    # An old digest gets today's colour, briefly cached; the current one, for a year.
-    response["Cache-Control"] = (
-        IMMUTABLE_CACHE_CONTROL if digest == brand.digest else "public, max-age=60"
-    )
-    return response

@@ -1,6 +1,5 @@
 from django.urls import path, register_converter
 
-from advisor import branding
 from advisor.views import links, public, reports, workspace
 from advisor.views import team as team_views
 
@@ -53,6 +52,6 @@ urlpatterns = [
     path("assessments/<token:token>/", workspace.workspace_detail, name="workspace_detail"),
     path("a/<token:token>/report/", reports.report, name="report"),
     path("a/<token:token>/report.pdf", reports.report_pdf, name="report_pdf"),
-    path("brand/logo-<slug:digest>.<str:extension>", branding.brand_logo, name="brand_logo"),
-    path("brand/<slug:digest>.css", branding.brand_css, name="brand_css"),
+    path("brand/logo-<slug:digest>.<str:extension>", public.brand_logo, name="brand_logo"),
+    path("brand/<slug:digest>.css", public.brand_css, name="brand_css"),
 ]

@@ -9,9 +9,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from advisor import forms, scoring, selectors, services
+from advisor import branding, forms, scoring, selectors, services
 from advisor.ratelimit import rate_limit
 from advisor.views import links
 
@@ -125,3 +125,33 @@ def delete(request, token):
 def favicon(request):
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the admin's, error pages).
     return redirect(static("favicon.png"), permanent=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The brand's logo and stylesheet (advisor/branding.py)
+
+
+@require_GET
+def brand_logo(request, digest, extension):
+    """The logo, if `digest` names the current one; cached for a year (the URL changes with it)."""
+    brand = branding.brand_current()
+    if digest != brand.logo_digest:
+        # Maybe saved by another instance within CACHE_SECONDS: ask the database once.
+        branding.brand_forget()
+        brand = branding.brand_current()
+    if not brand.logo or digest != brand.logo_digest:
+        raise Http404
+    response = HttpResponse(brand.logo, content_type=brand.logo_content_type)
+    response["Cache-Control"] = branding.IMMUTABLE_CACHE_CONTROL
+    return response
+
+
+@require_GET
+def brand_css(request, digest):
+    brand = branding.brand_current()
+    response = HttpResponse(brand.stylesheet, content_type="text/css; charset=utf-8")
+    # An old digest gets today's colour, briefly cached; the current one, for a year.
+    response["Cache-Control"] = (
+        branding.IMMUTABLE_CACHE_CONTROL if digest == brand.digest else "public, max-age=60"
+    )
+    return response
