@@ -23,7 +23,8 @@ from django.urls import path
 from advisor import logs
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = secrets.token_urlsafe(32)
+# The shape of a real token (43 URL-safe characters), fixed: parallel workers collect alike.
+TOKEN = "YpTHJjbWIIhsvGuV7Ohm6E0GL0W57J4nuFGhQV6cs7o"
 
 
 def boom(request, token):
