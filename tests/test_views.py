@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from advisor import forms, models, presentation, scoring, selectors, services
+from advisor import forms, models, scoring, services
 from advisor.views import public as views
 from tests import examples, factories
 
@@ -426,9 +426,14 @@ def test_error_pages_render(client, default_criteria):
         assert "Start an assessment" in html, template
 
 
-def test_result_context_is_what_the_page_shows(client, default_criteria):
+def test_the_result_page_says_the_verdict_and_how_firm_it_is(client, default_criteria):
+    """docs/product.md §4 and §7: the headline names the verdict and the lead hire, and one
+    sentence says which answers would change it (stated here, not re-rendered by the same code)."""
     location = submit(client, examples.BOTH)["Location"]
     html = client.get(location).content.decode()
-    context = presentation.result_context(selectors.result_queryset().get())
-    assert str(context["headline"]) in html
-    assert str(context["sensitivity"]) in html
+    assert "<h1" in html and "Hire both roles, a product manager first" in html
+    assert (
+        "It would take two answers changing — “Delivery keeps drifting away from the agreed "
+        "product roadmap” from Agree to Neutral and “How many development teams work on the "
+        "product?” from One team to None yet — to give <em>Product manager</em>."
+    ) in html
