@@ -640,6 +640,33 @@ def role_brief(result: StoredResult, slug: str, index: SnapshotIndex) -> dict[st
     }
 
 
+def roles_to_hire(outcome: str, lead: str | None) -> list[str]:
+    """The role(s) the advice says to hire, the lead hire first; none for neither or
+    undetermined."""
+    return {
+        scoring.PRODUCT_OWNER: [scoring.PRODUCT_OWNER],
+        scoring.PRODUCT_MANAGER: [scoring.PRODUCT_MANAGER],
+        scoring.BOTH: list(role_order(outcome, lead)),
+    }.get(outcome, [])
+
+
+def roles_context(result: StoredResult, index: SnapshotIndex) -> dict[str, Any]:
+    """The role(s) a result recommends and what goes with them (`sections_context`'s role keys):
+    their texts, when to revisit them (neither), and for a product manager what to look for and
+    the case study."""
+    outcome, lead = result["outcome"], result.get("lead")
+    show_pm_evidence = outcome in (scoring.PRODUCT_MANAGER, scoring.BOTH)
+    return {
+        "recommended_roles": [role_texts(slug, index) for slug in roles_to_hire(outcome, lead)],
+        "revisit_roles": [role_texts(slug, index) for slug in role_order(outcome, lead)]
+        if outcome == scoring.NEITHER
+        else [],
+        "show_pm_evidence": show_pm_evidence,
+        "competencies": index.competencies if show_pm_evidence else [],
+        "case_study": index.case_study if show_pm_evidence else None,
+    }
+
+
 def role_texts(slug: str, index: SnapshotIndex) -> dict[str, Any]:
     role = index.roles[slug]
     return {
@@ -708,13 +735,6 @@ def sections_context(
     """
     index = snapshot_index(content_hash, content)
     outcome, lead = result["outcome"], result.get("lead")
-    order = role_order(outcome, lead)
-    recommended = {
-        scoring.PRODUCT_OWNER: [scoring.PRODUCT_OWNER],
-        scoring.PRODUCT_MANAGER: [scoring.PRODUCT_MANAGER],
-        scoring.BOTH: list(order),
-    }.get(outcome, [])
-    show_pm_evidence = outcome in (scoring.PRODUCT_MANAGER, scoring.BOTH)
     return {
         "outcome": outcome,
         "lead": lead,
@@ -726,13 +746,7 @@ def sections_context(
         "sensitivity": sensitivity_text(result, answers, index),
         "method_roles": method_rows(result, index),
         "min_need_text": percent_text(min_need_of(result)),
-        "recommended_roles": [role_texts(slug, index) for slug in recommended],
-        "revisit_roles": [role_texts(slug, index) for slug in order]
-        if outcome == scoring.NEITHER
-        else [],
-        "show_pm_evidence": show_pm_evidence,
-        "competencies": index.competencies if show_pm_evidence else [],
-        "case_study": index.case_study if show_pm_evidence else None,
+        **roles_context(result, index),
         "answer_sections": answer_sections(answers, index),
         "criteria_version": criteria_version,
         "criteria_version_short": criteria_version[:12],

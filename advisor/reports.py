@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from advisor import branding, models, pdf_fetcher, presentation, scoring
+from advisor import branding, models, pdf_fetcher, presentation, report_parts
 from advisor.ratelimit import rate_limit
 
 PDF_TEMPLATE = "advisor/report_pdf.html"
@@ -50,19 +50,10 @@ def assessment_for_report(token: str) -> models.Assessment:
 # Report-only parts
 
 
-def question_numbers(content: dict[str, Any]) -> dict[str, int]:
-    """Question slug → its number in the answers appendix (sections together, as shown)."""
-    sections: dict[str, list[str]] = {}
-    for question in content["questions"]:
-        sections.setdefault(question["section"], []).append(question["slug"])
-    ordered = [slug for slugs in sections.values() for slug in slugs]
-    return {slug: number for number, slug in enumerate(ordered, start=1)}
-
-
 def answers_appendix(assessment: models.Assessment) -> list[dict[str, Any]]:
     """The answers by section, each question numbered as the responsibility table cites it."""
     content = assessment.snapshot.content
-    numbers = question_numbers(content)
+    numbers = report_parts.question_numbers(content)
     sections: dict[str, list[dict[str, Any]]] = {}
     for question in content["questions"]:
         key = assessment.answers.get(question["slug"])
@@ -81,76 +72,25 @@ def answers_appendix(assessment: models.Assessment) -> list[dict[str, Any]]:
 
 
 def responsibility_table(assessment: models.Assessment) -> list[dict[str, Any]]:
-    """Per role (display order), per responsibility: its need and focus, from the stored result
-    (the engine's figures, not recomputed), and the answers linked to it, numbered as in the
-    answers appendix."""
-    content = assessment.snapshot.content
-    result = assessment.result
-    numbers = question_numbers(content)
-    labels = {}
-    for question in content["questions"]:
-        options = {o["key"]: o["label"] for o in question["options"]}
-        key = assessment.answers.get(question["slug"])
-        labels[question["slug"]] = options.get(key, str(presentation.NOT_ANSWERED))
-    linked: dict[str, list[str]] = {}  # responsibility -> question slugs
-    for question in content["questions"]:
-        for link in question["links"]:
-            linked.setdefault(link["responsibility"], []).append(question["slug"])
-    needs = {r["slug"]: r for r in result["responsibilities"]}
-    roles = {role["slug"]: role for role in content["roles"]}
-    table = []
-    for slug in presentation.role_order(result["outcome"], result.get("lead")):
-        rows = []
-        for responsibility in roles[slug]["responsibilities"]:
-            stored = needs.get(responsibility["slug"], {})
-            rows.append(
-                {
-                    "text": responsibility["text"],
-                    "need_text": presentation.percent_text(stored.get("need")),
-                    "focus": stored.get("focus", False),
-                    "answers": [
-                        {"number": numbers[q], "answer": labels[q]}
-                        for q in sorted(
-                            linked.get(responsibility["slug"], []), key=numbers.__getitem__
-                        )
-                    ],
-                }
-            )
-        table.append(
-            {
-                "slug": slug,
-                "name": roles[slug]["name"],
-                "need_text": presentation.percent_text(result["need"].get(slug)),
-                "rows": rows,
-            }
-        )
-    return table
+    """The appendix's needs by responsibility, with the assessment's answers linked."""
+    return report_parts.responsibility_table(
+        assessment.snapshot.content, assessment.result, assessment.answers
+    )
 
 
 def role_briefs(assessment: models.Assessment) -> list[dict[str, Any]]:
     """Next steps: a short brief per role to hire (the lead hire first), from the stored focus."""
-    snapshot, result = assessment.snapshot, assessment.result
+    snapshot = assessment.snapshot
     index = presentation.snapshot_index(snapshot.content_hash, snapshot.content)
-    order = presentation.role_order(result["outcome"], result.get("lead"))
-    to_hire = {
-        scoring.PRODUCT_OWNER: order[:1],
-        scoring.PRODUCT_MANAGER: order[:1],
-        scoring.BOTH: order,
-    }.get(result["outcome"], ())
-    return [presentation.role_brief(result, slug, index) for slug in to_hire]
+    return report_parts.role_briefs(assessment.result, index)
 
 
 def report_context(assessment: models.Assessment, *, pdf: bool = False) -> dict[str, Any]:
     """Everything the report shows: the result's context plus the report-only parts, in the
     four parts of docs/product.md §7 (`templates/advisor/report/`). Never the private notes."""
     context = presentation.result_context(assessment)
-    when_to_hire_roles = []
-    if assessment.outcome == scoring.UNDETERMINED:
-        # No recommendation to explain: still say when each role is worth hiring.
-        content_roles = {role["slug"]: role for role in assessment.snapshot.content["roles"]}
-        when_to_hire_roles = [
-            content_roles[slug] for slug in presentation.role_order(assessment.outcome, None)
-        ]
+    snapshot = assessment.snapshot
+    index = presentation.snapshot_index(snapshot.content_hash, snapshot.content)
     brand = branding.brand_current()
     context.update(
         {
@@ -163,7 +103,7 @@ def report_context(assessment: models.Assessment, *, pdf: bool = False) -> dict[
             "policy": presentation.policy_texts(assessment.result),
             "responsibility_table": responsibility_table(assessment),
             "answers_appendix": answers_appendix(assessment),
-            "when_to_hire_roles": when_to_hire_roles,
+            "when_to_hire_roles": report_parts.when_to_hire_roles(assessment.result, index),
             "pdf_filename": pdf_filename(assessment),
         }
     )
@@ -240,7 +180,12 @@ def last_page_share(document) -> float:
 
 
 def render_pdf(assessment: models.Assessment) -> bytes:
-    html = render_to_string(PDF_TEMPLATE, report_context(assessment, pdf=True))
+    return pdf_of_report(render_to_string(PDF_TEMPLATE, report_context(assessment, pdf=True)))
+
+
+def pdf_of_report(html: str) -> bytes:
+    """A report's PDF (the single or the team report): `html` with the report's stylesheet and
+    the brand's, laid out again tighter when its last page would hold under a quarter page."""
     engine = _pdf_engine()
     with _render_lock:
         brand_css = engine.css_class(
