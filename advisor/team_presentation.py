@@ -1,8 +1,10 @@
-"""What the team result page shows, shaped from `team_services.team_result` (docs/product.md §8).
+"""What the team result page and the team report show, shaped from `team_services.team_result`
+(docs/product.md §8).
 
 Pure: no query, no request. Every figure comes from the computed team result (the engine's
 verdict and `advisor.team`'s arithmetic); this module only puts it into words and geometry,
-reusing the single result's partials (`presentation`) for the team verdict.
+reusing the single result's partials (`presentation`) and the report's parts (`report_parts`)
+for the team verdict.
 """
 
 from __future__ import annotations

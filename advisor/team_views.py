@@ -194,8 +194,8 @@ def _form_context(team, form, *, change: bool = False) -> dict:
 
 
 def _team_result_context(team) -> tuple[dict, dict]:
-    """The team result as computed, and what the team result page shows of it (two queries:
-    the team, already loaded with its snapshot, then its respondents)."""
+    """The team result as computed, and what the team result page shows of it: one query, the
+    respondents (`team` comes loaded with its snapshot and criteria version)."""
     respondents = selectors.team_respondents(team)
     computed = team_services.team_result(team, respondents)
     ordered = team_services.display_order(team, respondents)
