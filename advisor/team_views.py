@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from advisor import (
@@ -260,6 +261,7 @@ def team_report_filename(team) -> str:
 
 
 @require_http_methods(["GET", "HEAD"])
+@never_cache
 def team_report(request, token):
     """The team report's print view, for the organiser link only (never the invitation)."""
     team = selectors.team_by_organiser_token(token)
@@ -270,6 +272,7 @@ def team_report(request, token):
 
 
 @require_http_methods(["GET", "HEAD"])
+@never_cache
 @rate_limit("pdf", methods=("GET",))
 def team_report_pdf(request, token):
     team = selectors.team_by_organiser_token(token)

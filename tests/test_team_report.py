@@ -139,7 +139,9 @@ def test_the_organiser_link_opens_the_report_and_its_pdf(client, worked_team):
     response = client.get(report_url(worked_team))
     assert response.status_code == 200
     assert response["X-Robots-Tag"] == "noindex"
+    assert "no-store" in response["Cache-Control"]  # like the single report: never cached
     pdf = client.get(pdf_url(worked_team))
+    assert "no-store" in pdf["Cache-Control"]
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
@@ -163,6 +165,11 @@ def test_invitation_respondent_unknown_and_deleted_tokens_are_404(client, worked
 def test_the_report_takes_no_posts(client, worked_team):
     assert client.post(report_url(worked_team)).status_code == 405
     assert client.post(pdf_url(worked_team)).status_code == 405
+
+
+def test_the_pdf_counts_under_the_pdf_rate_limit(client, worked_team, settings):
+    settings.ROLEFIT_RATE_PDF = "2/m"
+    assert [client.get(pdf_url(worked_team)).status_code for _ in range(3)] == [200, 200, 429]
 
 
 def test_the_organiser_finds_the_report_from_the_organiser_page_and_the_team_result(
