@@ -18,19 +18,15 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from advisor import models, scoring, snapshots, unanswered
-
-if TYPE_CHECKING:
-    from advisor.branding import Brand
 from advisor.types import (
     CaseStudySnapshot,
     CompetencySnapshot,
@@ -634,6 +630,33 @@ def role_brief(result: StoredResult, slug: str, index: SnapshotIndex) -> dict[st
     }
 
 
+def roles_to_hire(outcome: str, lead: str | None) -> list[str]:
+    """The role(s) the advice says to hire, the lead hire first; none for neither or
+    undetermined."""
+    return {
+        scoring.PRODUCT_OWNER: [scoring.PRODUCT_OWNER],
+        scoring.PRODUCT_MANAGER: [scoring.PRODUCT_MANAGER],
+        scoring.BOTH: list(role_order(outcome, lead)),
+    }.get(outcome, [])
+
+
+def roles_context(result: StoredResult, index: SnapshotIndex) -> dict[str, Any]:
+    """The role(s) a result recommends and what goes with them (`sections_context`'s role keys):
+    their texts, when to revisit them (neither), and for a product manager what to look for and
+    the case study."""
+    outcome, lead = result["outcome"], result.get("lead")
+    show_pm_evidence = outcome in (scoring.PRODUCT_MANAGER, scoring.BOTH)
+    return {
+        "recommended_roles": [role_texts(slug, index) for slug in roles_to_hire(outcome, lead)],
+        "revisit_roles": [role_texts(slug, index) for slug in role_order(outcome, lead)]
+        if outcome == scoring.NEITHER
+        else [],
+        "show_pm_evidence": show_pm_evidence,
+        "competencies": index.competencies if show_pm_evidence else [],
+        "case_study": index.case_study if show_pm_evidence else None,
+    }
+
+
 def role_texts(slug: str, index: SnapshotIndex) -> dict[str, Any]:
     role = index.roles[slug]
     return {
@@ -702,13 +725,6 @@ def sections_context(
     """
     index = snapshot_index(content_hash, content)
     outcome, lead = result["outcome"], result.get("lead")
-    order = role_order(outcome, lead)
-    recommended = {
-        scoring.PRODUCT_OWNER: [scoring.PRODUCT_OWNER],
-        scoring.PRODUCT_MANAGER: [scoring.PRODUCT_MANAGER],
-        scoring.BOTH: list(order),
-    }.get(outcome, [])
-    show_pm_evidence = outcome in (scoring.PRODUCT_MANAGER, scoring.BOTH)
     return {
         "outcome": outcome,
         "lead": lead,
@@ -720,144 +736,9 @@ def sections_context(
         "sensitivity": sensitivity_text(result, answers, index),
         "method_roles": method_rows(result, index),
         "min_need_text": percent_text(min_need_of(result)),
-        "recommended_roles": [role_texts(slug, index) for slug in recommended],
-        "revisit_roles": [role_texts(slug, index) for slug in order]
-        if outcome == scoring.NEITHER
-        else [],
-        "show_pm_evidence": show_pm_evidence,
-        "competencies": index.competencies if show_pm_evidence else [],
-        "case_study": index.case_study if show_pm_evidence else None,
+        **roles_context(result, index),
         "answer_sections": answer_sections(answers, index),
         "criteria_version": criteria_version,
         "criteria_version_short": criteria_version[:12],
         "criteria_first_used_at": first_used_at,
     }
-
-
-# ---------------------------------------------------------------------------------------------
-# Report-only parts
-
-
-def question_numbers(content: dict[str, Any]) -> dict[str, int]:
-    """Question slug → its number in the answers appendix (sections together, as shown)."""
-    sections: dict[str, list[str]] = {}
-    for question in content["questions"]:
-        sections.setdefault(question["section"], []).append(question["slug"])
-    ordered = [slug for slugs in sections.values() for slug in slugs]
-    return {slug: number for number, slug in enumerate(ordered, start=1)}
-
-
-def answers_appendix(assessment: models.Assessment) -> list[dict[str, Any]]:
-    """The answers by section, each question numbered as the responsibility table cites it."""
-    content = assessment.snapshot.content
-    numbers = question_numbers(content)
-    sections: dict[str, list[dict[str, Any]]] = {}
-    for question in content["questions"]:
-        key = assessment.answers.get(question["slug"])
-        labels = {o["key"]: o["label"] for o in question["options"]}
-        sections.setdefault(question["section"], []).append(
-            {
-                "number": numbers[question["slug"]],
-                "question": question["text"],
-                "answer": labels.get(key, key) if key else str(NOT_ANSWERED),
-            }
-        )
-    return [
-        {"section": title, "items": sorted(items, key=lambda item: item["number"])}
-        for title, items in sections.items()
-    ]
-
-
-def responsibility_table(assessment: models.Assessment) -> list[dict[str, Any]]:
-    """Per role (display order), per responsibility: its need and focus, from the stored result
-    (the engine's figures, not recomputed), and the answers linked to it, numbered as in the
-    answers appendix."""
-    content = assessment.snapshot.content
-    result = assessment.result
-    numbers = question_numbers(content)
-    labels = {}
-    for question in content["questions"]:
-        options = {o["key"]: o["label"] for o in question["options"]}
-        key = assessment.answers.get(question["slug"])
-        labels[question["slug"]] = options.get(key, str(NOT_ANSWERED))
-    linked: dict[str, list[str]] = {}  # responsibility -> question slugs
-    for question in content["questions"]:
-        for link in question["links"]:
-            linked.setdefault(link["responsibility"], []).append(question["slug"])
-    needs = {r["slug"]: r for r in result["responsibilities"]}
-    roles = {role["slug"]: role for role in content["roles"]}
-    table = []
-    for slug in role_order(result["outcome"], result.get("lead")):
-        rows = []
-        for responsibility in roles[slug]["responsibilities"]:
-            stored = needs.get(responsibility["slug"], {})
-            rows.append(
-                {
-                    "text": responsibility["text"],
-                    "need_text": percent_text(stored.get("need")),
-                    "focus": stored.get("focus", False),
-                    "answers": [
-                        {"number": numbers[q], "answer": labels[q]}
-                        for q in sorted(
-                            linked.get(responsibility["slug"], []), key=numbers.__getitem__
-                        )
-                    ],
-                }
-            )
-        table.append(
-            {
-                "slug": slug,
-                "name": roles[slug]["name"],
-                "need_text": percent_text(result["need"].get(slug)),
-                "rows": rows,
-            }
-        )
-    return table
-
-
-def role_briefs(assessment: models.Assessment) -> list[dict[str, Any]]:
-    """Next steps: a short brief per role to hire (the lead hire first), from the stored focus."""
-    snapshot, result = assessment.snapshot, assessment.result
-    index = snapshot_index(snapshot.content_hash, snapshot.content)
-    order = role_order(result["outcome"], result.get("lead"))
-    to_hire = {
-        scoring.PRODUCT_OWNER: order[:1],
-        scoring.PRODUCT_MANAGER: order[:1],
-        scoring.BOTH: order,
-    }.get(result["outcome"], ())
-    return [role_brief(result, slug, index) for slug in to_hire]
-
-
-def report_context(
-    assessment: models.Assessment, *, brand: Brand, pdf: bool = False
-) -> dict[str, Any]:
-    """Everything the report shows: the result's context plus the report-only parts, in the
-    four parts of docs/product.md §7 (`templates/advisor/report/`), under `brand`. Never the
-    private notes."""
-    context = result_context(assessment)
-    when_to_hire_roles = []
-    if assessment.outcome == scoring.UNDETERMINED:
-        # No recommendation to explain: still say when each role is worth hiring.
-        content_roles = {role["slug"]: role for role in assessment.snapshot.content["roles"]}
-        when_to_hire_roles = [content_roles[slug] for slug in role_order(assessment.outcome, None)]
-    context.update(
-        {
-            "brand": brand,
-            # The PDF fetches nothing: its logo is inline.
-            "report_logo_src": brand.logo_data_url if pdf else brand.logo_url,
-            "pdf": pdf,
-            "notes_html": notes_html(assessment.consultant_notes),
-            "role_briefs": role_briefs(assessment),
-            "policy": policy_texts(assessment.result),
-            "responsibility_table": responsibility_table(assessment),
-            "answers_appendix": answers_appendix(assessment),
-            "when_to_hire_roles": when_to_hire_roles,
-            "pdf_filename": pdf_filename(assessment),
-        }
-    )
-    return context
-
-
-def pdf_filename(assessment: models.Assessment) -> str:
-    company = slugify(assessment.company)[:60].strip("-") or "assessment"
-    return f"rolefit-report-{company}-{assessment.created_at:%Y-%m-%d}.pdf"

@@ -1,18 +1,21 @@
-"""What the team result page shows, shaped from `services.team.team_result` (docs/product.md §8).
+"""What the team result page and the team report show, shaped from `services.team.team_result`
+(docs/product.md §8).
 
 Pure: no query, no request. Every figure comes from the computed team result (the engine's
 verdict and `advisor.team`'s arithmetic); this module only puts it into words and geometry,
-reusing the single result's partials (`presentation`) for the team verdict.
+reusing the single result's partials (`presentation`) and the report's parts (`report_parts`)
+for the team verdict.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from advisor import models, presentation, scoring, snapshots
+from advisor import models, presentation, report_parts, scoring, snapshots
 from advisor.types import QuestionSnapshot, Snapshot
 
 AGREEMENT_WORDS = {
@@ -131,6 +134,7 @@ def team_context(
     if not detail or not respondents:
         return context
     snapshot_questions = {q["slug"]: q for q in content["questions"]}
+    numbers = report_parts.question_numbers(content)
     context.update(
         {
             "summary": verdict["summary"],
@@ -154,8 +158,10 @@ def team_context(
                 }
                 for row in computed["individual"]
             ],
+            # Numbered and ordered as the report's appendix cites them (sections together).
             "questions": [
                 {
+                    "number": numbers[q["question"]],
                     "slug": q["question"],
                     "text": snapshot_questions[q["question"]]["text"],
                     "section": snapshot_questions[q["question"]]["section"],
@@ -167,7 +173,7 @@ def team_context(
                     "low": q["agreement_label"] == "low",
                     "bar": stacked_bar(q, snapshot_questions[q["question"]], respondents),
                 }
-                for q in computed["questions"]
+                for q in sorted(computed["questions"], key=lambda q: numbers[q["question"]])
             ],
             "pivotal": [
                 pivotal_sentence(
@@ -185,6 +191,42 @@ def team_context(
                 }
                 for slug in computed["agenda"]
             ],
+        }
+    )
+    return context
+
+
+def team_report_context(
+    *,
+    computed: dict[str, Any],
+    detail: bool,
+    content_hash: str,
+    content: Snapshot,
+    criteria_version: str,
+    first_used_at: datetime | None,
+) -> dict[str, Any]:
+    """What the team report shows beyond the team result page (docs/product.md §8, like §7): the
+    role(s) to hire with their briefs, and the appendix — needs by responsibility with the team's
+    answers linked, the method's figures, the criteria version. Without per-respondent detail
+    (or without respondents) only the criteria version: the report then shows the outcome and
+    the role needs only, as the team result page does."""
+    context: dict[str, Any] = {
+        "criteria_version_short": criteria_version[:12],
+        "criteria_first_used_at": first_used_at,
+    }
+    if not detail or not computed["respondents"]:
+        return context
+    verdict = computed["verdict"]
+    index = presentation.snapshot_index(content_hash, content)
+    context.update(
+        {
+            **presentation.roles_context(verdict, index),
+            "role_briefs": report_parts.role_briefs(verdict, index),
+            "when_to_hire_roles": report_parts.when_to_hire_roles(verdict, index),
+            "policy": presentation.policy_texts(verdict),
+            "responsibility_table": report_parts.responsibility_table(
+                content, verdict, computed["nearest"]
+            ),
         }
     )
     return context

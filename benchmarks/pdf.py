@@ -1,5 +1,6 @@
 """PDF report speed and memory (issue 5): docs/product.md §7's standard report with a 100-word note
-and a brand with a logo (issue 13: the logo is embedded as a data: URL).
+and a brand with a logo (issue 13: the logo is embedded as a data: URL); and the team report of a
+10-respondent team (issue 17, docs/product.md §8).
 
 Runs in this process on a temporary SQLite database (the PDF reads one row; the database kind does
 not matter) and measures `GET /a/<token>/report.pdf` through the full Django stack:
@@ -7,9 +8,11 @@ not matter) and measures `GET /a/<token>/report.pdf` through the full Django sta
 - the first PDF of a process (WeasyPrint's import and stylesheet parsing included)
 - warm renders: median and p95 (goal: median ≤ 300 ms)
 - resident memory growth over 200 warm renders (a leak shows as steady growth)
+- the team report, `GET /t/<organiser-token>/report.pdf`, warm: median and p95 (goal: median
+  ≤ 400 ms), its team result already computed, as after the team's last change
 
 Usage: `.venv/bin/python -m benchmarks.pdf [--renders 200]`. Reusable pieces: `setup_django`,
-`prepare`, `render_times`, `memory_growth`, `run`.
+`prepare`, `prepare_team`, `render_times`, `memory_growth`, `run`, `run_team`.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from benchmarks import harness
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_MEDIAN_MS = 300.0
 STANDARD_NOTE_WORDS = 100
+GOAL_TEAM_MEDIAN_MS = 400.0
+TEAM_RESPONDENTS = 10
 
 
 def setup_django(database_path: Path) -> None:
@@ -60,6 +65,30 @@ def prepare() -> str:
         prepared_by="Carl Consultant",
     )
     return reverse("advisor:report_pdf", kwargs={"token": assessment.token})
+
+
+def prepare_team(respondents: int = TEAM_RESPONDENTS) -> str:
+    """A named team of `respondents` colleagues (tests/examples.TEAM_OF_TEN, in turn); return its
+    team report PDF's path. Run after `prepare` (the criteria and the brand)."""
+    from django.urls import reverse
+
+    from advisor.services import team as team_services
+    from tests import examples
+
+    team = team_services.team_create(
+        company="Acme Robotics",
+        organiser_name="Ann Lee",
+        organiser_email="ann@example.com",
+        anonymous=False,
+    )
+    for number in range(respondents):
+        team_services.team_join(
+            team_id=team.pk,
+            answers=examples.TEAM_OF_TEN[number % len(examples.TEAM_OF_TEN)],
+            respondent_name=f"Colleague {number + 1}",
+            respondent_title="Head of something",
+        )
+    return reverse("advisor:team_report_pdf", kwargs={"token": team.organiser_token})
 
 
 def _logo() -> bytes:
@@ -136,6 +165,28 @@ def run(renders: int = 200, *, timed: int = 30) -> dict[str, float]:
         "renders": renders,
         "rss_mb": rss,
         "growth_mb": growth,
+        "team": run_team(timed=timed),
+    }
+
+
+def run_team(*, timed: int = 30) -> dict[str, float]:
+    """The team report's PDF, `timed` warm renders timed one by one (after `prepare`)."""
+    import io
+
+    import pypdf
+    from django.test import Client
+
+    client = Client()
+    path = prepare_team()
+    pdf = _get(client, path)  # computes and caches the team result, as its last change would
+    times, cpu_times = render_times(client, path, timed)
+    return {
+        "respondents": TEAM_RESPONDENTS,
+        "pages": len(pypdf.PdfReader(io.BytesIO(pdf)).pages),
+        "bytes": len(pdf),
+        "median_ms": statistics.median(times),
+        "p95_ms": statistics.quantiles(times, n=20)[-1],
+        "cpu_median_ms": statistics.median(cpu_times),
     }
 
 
@@ -150,7 +201,18 @@ def report(figures: dict[str, float]) -> str:
             f"{figures['cpu_median_ms']:.0f} ms",
             f"memory over {figures['renders']} renders: {figures['rss_mb']:.0f} MB resident after "
             f"warm-up, growth {figures['growth_mb']:+.1f} MB",
+            team_report(figures["team"]),
         ]
+    )
+
+
+def team_report(team: dict[str, float]) -> str:
+    verdict = "ok" if team["median_ms"] <= GOAL_TEAM_MEDIAN_MS else "OVER GOAL"
+    return (
+        f"team report ({team['respondents']} respondents): {team['pages']} A4 pages, "
+        f"{team['bytes'] / 1000:.0f} kB; warm median {team['median_ms']:.0f} ms, p95 "
+        f"{team['p95_ms']:.0f} ms (goal median ≤ {GOAL_TEAM_MEDIAN_MS:.0f} ms: {verdict}); CPU "
+        f"median {team['cpu_median_ms']:.0f} ms"
     )
 
 

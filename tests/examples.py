@@ -64,3 +64,28 @@ TIE = {
     "revenue-decline": "strongly-disagree",
     "portfolio-complexity": "strongly-agree",
 }
+
+# A team of ten (docs/product.md §8) for the team report's tests and benchmark: the standard
+# report's answers, with three colleagues who see a delivery problem and others who differ on a
+# question or two. The team verdict is product-manager (agreement high, 81.9%), and taking the
+# delivery-minded colleagues' view on any of six delivery questions would give both: an agenda
+# of six questions.
+TEAM_OF_TEN = [
+    STANDARD_REPORT | changes
+    for changes in [
+        {},
+        dict.fromkeys(TEAM_AND_DELIVERY, "strongly-agree"),
+        dict.fromkeys(TEAM_AND_DELIVERY, "agree") | {"team-count": "several"},
+        {"go-to-market": "neutral", "multiyear-strategy": "neutral"},
+        {"margins-costs": "strongly-agree", "rd-roadmap": "strongly-disagree"},
+        {"team-count": "several", "roadmap-drift": "agree", "backlog-unclear": "strongly-agree"},
+        {"customer-insight": "disagree", "rd-roadmap": "disagree"},
+        {"stakeholders-lost": "agree", "goal-unclear": "agree"},
+        {"exec-engagement": "not-sure", "agile-team": "strongly-disagree"},
+        {
+            "portfolio-complexity": "neutral",
+            "new-business": "strongly-agree",
+            "delivery-focus": "strongly-disagree",
+        },
+    ]
+]

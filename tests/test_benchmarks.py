@@ -182,7 +182,12 @@ def test_tiny_run_writes_both_files_in_the_issues_shape(tmp_path):
         "xlsx_peak_rss_growth_mb",
     }
     assert figures["scale"]["assessments"] == run.TINY["assessments"]
-    assert set(figures["pdf"]) == {"warm_median_ms", "p95_ms", "rss_growth_200_renders_mb"}
+    assert set(figures["pdf"]) == {
+        "warm_median_ms",
+        "p95_ms",
+        "rss_growth_200_renders_mb",
+        "team_report_warm_median_ms",
+    }
     postgres = harness.is_postgres(env.get("DATABASE_URL", ""))
     assert figures["database"].startswith("PostgreSQL" if postgres else "SQLite")
 

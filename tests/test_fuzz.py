@@ -389,6 +389,8 @@ TOKEN_URLS = {
     "advisor:team": "organiser",
     "advisor:team_result": "organiser",
     "advisor:team_result_json": "organiser",
+    "advisor:team_report": "organiser",
+    "advisor:team_report_pdf": "organiser",
     "advisor:team_close": "organiser-post",
     "advisor:team_reopen": "organiser-post",
     "advisor:team_delete": "organiser",  # GET confirms, POST deletes

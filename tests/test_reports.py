@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from advisor import pdf, presentation, scoring, services
+from advisor import pdf, presentation, report_parts, scoring, services
 from advisor.views import reports
 from tests import examples, pdf_pages
 
@@ -27,6 +27,17 @@ NOTE = (
     "role profile together in our workshop on Thursday, then open the executive search in "
     "early spring."
 )
+
+
+def _briefs(assessment):
+    snapshot = assessment.snapshot
+    index = presentation.snapshot_index(snapshot.content_hash, snapshot.content)
+    return report_parts.role_briefs(assessment.result, index)
+
+
+def _table(assessment):
+    content = assessment.snapshot.content
+    return report_parts.responsibility_table(content, assessment.result, assessment.answers)
 
 
 @pytest.fixture
@@ -174,7 +185,7 @@ def test_technical_words_only_in_the_appendix(client, standard_report):
 def test_role_brief_lists_the_focus_first_as_the_start_of_a_job_description(
     client, standard_report
 ):
-    briefs = presentation.role_briefs(standard_report)
+    briefs = _briefs(standard_report)
     assert [b["slug"] for b in briefs] == [scoring.PRODUCT_MANAGER]
     (pm,) = briefs
     # The stored focus, most needed first (all 75%: criteria order).
@@ -191,7 +202,7 @@ def test_role_brief_lists_the_focus_first_as_the_start_of_a_job_description(
 
 def test_role_briefs_for_both_follow_the_lead_hire(default_criteria):
     assessment = services.assessment_create(company="Both", answers=examples.BOTH)
-    briefs = presentation.role_briefs(assessment)
+    briefs = _briefs(assessment)
     assert [b["slug"] for b in briefs] == [scoring.PRODUCT_MANAGER, scoring.PRODUCT_OWNER]
     po = briefs[1]
     focus = [r for r in assessment.result["responsibilities"] if r["role"] == "product-owner"]
@@ -201,7 +212,7 @@ def test_role_briefs_for_both_follow_the_lead_hire(default_criteria):
 @pytest.mark.parametrize("answers", [examples.NEITHER, examples.UNDETERMINED])
 def test_no_role_brief_without_a_role_to_hire(client, default_criteria, answers):
     assessment = services.assessment_create(company="Nobody", answers=answers)
-    assert presentation.role_briefs(assessment) == []
+    assert _briefs(assessment) == []
     assert "Next steps: the role brief" not in client.get(report_url(assessment)).content.decode()
 
 
@@ -285,7 +296,7 @@ def test_report_query_count(client, standard_report, django_assert_max_num_queri
 
 
 def test_responsibility_table_shows_the_stored_needs_and_focus(standard_report):
-    table = presentation.responsibility_table(standard_report)
+    table = _table(standard_report)
     assert [role["slug"] for role in table] == [scoring.PRODUCT_MANAGER, scoring.PRODUCT_OWNER]
     pm, po = table
     assert (pm["need_text"], po["need_text"]) == ("75%", "53.8%")
@@ -306,15 +317,13 @@ def test_responsibility_table_shows_the_stored_needs_and_focus(standard_report):
 
 def test_responsibility_table_without_answers_for_a_role(default_criteria):
     assessment = services.assessment_create(company="Half", answers={"agile-team": "agree"})
-    pm = {role["slug"]: role for role in presentation.responsibility_table(assessment)}[
-        scoring.PRODUCT_MANAGER
-    ]
+    pm = {role["slug"]: role for role in _table(assessment)}[scoring.PRODUCT_MANAGER]
     assert pm["need_text"] == "–"
     assert all(row["need_text"] == "–" and not row["focus"] for row in pm["rows"])
 
 
 def test_appendix_numbers_match_the_table(standard_report):
-    appendix = presentation.answers_appendix(standard_report)
+    appendix = report_parts.answers_appendix(standard_report)
     assert [s["section"] for s in appendix] == ["Team & delivery", "Business & growth"]
     numbers = [item["number"] for section in appendix for item in section["items"]]
     assert numbers == list(range(1, 17))

@@ -25,6 +25,9 @@ PAGE_STRINGS = [
     "Start the assessment",  # templates/advisor/home.html
     "Consultant notes",  # the workspace's notes form
     "Your name (optional)",  # the questionnaire form
+    # The team report (templates/advisor/report/header.html, team_report_body.html).
+    "Team hiring recommendation: product owner or product manager",
+    "The team report fills in once the first person has answered through the invitation link.",
 ]
 SUMMARY_STRINGS = [
     "Hire the %(first)s first; the %(second)s can follow.",

@@ -1,7 +1,7 @@
 """The client's report (docs/product.md §7): a print view, and a PDF rendered by WeasyPrint.
 
 Both show, in the four parts of §7 (summary page, why, the role(s) to hire, appendix),
-`presentation.report_context`: the result's context from the assessment's frozen snapshot plus
+`report_parts.report_context`: the result's context from the assessment's frozen snapshot plus
 the report-only parts (brand, client-visible notes, role briefs, responsibility table, numbered
 answers). Reachable by whoever holds the link (the token is the secret): the client-visible notes
 and “prepared for / by” are part of the client's deliverable; the private notes never are.
@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from advisor import branding, models, pdf, presentation, selectors
+from advisor import branding, models, pdf, report_parts, selectors
 from advisor.ratelimit import rate_limit
 
 PDF_TEMPLATE = "advisor/report_pdf.html"
@@ -31,7 +31,7 @@ def assessment_or_404(token: str) -> models.Assessment:
 
 
 def report_context(assessment: models.Assessment, *, pdf: bool = False) -> dict[str, Any]:
-    return presentation.report_context(assessment, brand=branding.brand_current(), pdf=pdf)
+    return report_parts.report_context(assessment, brand=branding.brand_current(), pdf=pdf)
 
 
 def report_pdf_render(assessment: models.Assessment) -> bytes:
@@ -61,6 +61,6 @@ def report(request, token):
 def report_pdf(request, token):
     assessment = assessment_or_404(token)
     response = HttpResponse(report_pdf_render(assessment), content_type="application/pdf")
-    filename = presentation.pdf_filename(assessment)
+    filename = report_parts.pdf_filename(assessment)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return _private(response)

@@ -1,28 +1,35 @@
-"""Team assessment pages (docs/product.md §8): start, organiser, join, team result, close/reopen,
-and changing a team respondent's answers.
+"""Team assessment pages (docs/product.md §8): start, organiser, join, team result, the team
+report (print view and PDF), close/reopen, and changing a team respondent's answers.
 
 No account: each link's unguessable token is the permission. The organiser token opens the
-organiser page and the team result; the invitation token opens only the join page; a
-respondent's own assessment token opens their result and, through it, the team result.
+organiser page, the team result and the team report; the invitation token opens only the join
+page; a respondent's own assessment token opens their result and, through it, the team result.
 """
 
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from advisor import (
+    branding,
     forms,
     mail,
     models,
+    pdf,
     selectors,
     services,
     team_presentation,
 )
 from advisor.ratelimit import rate_limit, too_many_requests
 from advisor.services import team as team_services
+
+TEAM_REPORT_PDF_TEMPLATE = "advisor/team_report_pdf.html"
 
 CLOSED_TITLE = _("This team assessment is closed")
 CLOSED_TEXT = _(
@@ -187,14 +194,15 @@ def _form_context(team, form, *, change: bool = False) -> dict:
     }
 
 
-def _result_response(request, team, *, respondent=None):
+def _team_result_context(team) -> tuple[dict, dict]:
+    """The team result as computed, and what the team result page shows of it: one query, the
+    respondents (`team` comes loaded with its snapshot and criteria version)."""
     respondents = selectors.team_respondents(team)
     computed = team_services.team_result(team, respondents)
     ordered = team_services.display_order(team, respondents)
     labels = [team_services.respondent_label(team, r, i + 1) for i, r in enumerate(ordered)]
     context = {
         "team": team,
-        "respondent": respondent,
         **team_presentation.team_context(
             computed=computed,
             labels=labels,
@@ -204,6 +212,12 @@ def _result_response(request, team, *, respondent=None):
             content=team.snapshot.content,
         ),
     }
+    return computed, context
+
+
+def _result_response(request, team, *, respondent=None):
+    _computed, context = _team_result_context(team)
+    context["respondent"] = respondent
     return _no_robots(render(request, "advisor/team_result.html", context))
 
 
@@ -213,6 +227,65 @@ def team_result(request, token):
     if team is None:
         raise Http404
     return _result_response(request, team)
+
+
+def _team_report_context(team, *, pdf: bool) -> dict:
+    """The team report (docs/product.md §8, like §7): the team result page's context, the
+    report's own parts and the brand (the PDF's logo inline: it fetches nothing)."""
+    computed, context = _team_result_context(team)
+    brand = branding.brand_current()
+    context.update(
+        team_presentation.team_report_context(
+            computed=computed,
+            detail=context["detail"],
+            content_hash=team.snapshot.content_hash,
+            content=team.snapshot.content,
+            criteria_version=team.criteria_version.version,
+            first_used_at=team.criteria_version.first_used_at,
+        )
+    )
+    context.update(
+        {
+            "brand": brand,
+            "report_logo_src": brand.logo_data_url if pdf else brand.logo_url,
+            "pdf": pdf,
+            "pdf_filename": team_report_filename(team),
+        }
+    )
+    return context
+
+
+def team_report_filename(team) -> str:
+    company = slugify(team.company)[:60].strip("-") or "team"
+    return f"rolefit-team-report-{company}-{team.changed_at:%Y-%m-%d}.pdf"
+
+
+@require_http_methods(["GET", "HEAD"])
+@never_cache
+def team_report(request, token):
+    """The team report's print view, for the organiser link only (never the invitation)."""
+    team = selectors.team_by_organiser_token(token)
+    if team is None:
+        raise Http404
+    context = _team_report_context(team, pdf=False)
+    return _no_robots(render(request, "advisor/team_report.html", context))
+
+
+def _team_report_pdf(html: str) -> bytes:
+    return pdf.document_pdf(html, brand_stylesheet=branding.brand_current().stylesheet)
+
+
+@require_http_methods(["GET", "HEAD"])
+@never_cache
+@rate_limit("pdf", methods=("GET",))
+def team_report_pdf(request, token):
+    team = selectors.team_by_organiser_token(token)
+    if team is None:
+        raise Http404
+    html = render_to_string(TEAM_REPORT_PDF_TEMPLATE, _team_report_context(team, pdf=True))
+    response = HttpResponse(_team_report_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{team_report_filename(team)}"'
+    return _no_robots(response)
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -25,7 +25,17 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from advisor import branding, exports, forms, models, presentation, scoring, selectors, services
+from advisor import (
+    branding,
+    exports,
+    forms,
+    models,
+    presentation,
+    report_parts,
+    scoring,
+    selectors,
+    services,
+)
 from advisor.services import team as team_services
 
 WORKSPACE_PERMISSION = "advisor.use_workspace"
@@ -161,7 +171,7 @@ def workspace_detail(request, token):
         else:
             messages.success(request, _(NOTES_SAVED))
             return redirect("advisor:workspace_detail", token=assessment.token)
-    report = presentation.report_context(assessment, brand=branding.brand_current())
+    report = report_parts.report_context(assessment, brand=branding.brand_current())
     context = {**report, "form": form}
     return render(request, "advisor/workspace_detail.html", context)
 
