@@ -14,7 +14,6 @@ import secrets
 import threading
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
@@ -22,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from advisor import models, presentation, scoring, services, team
+from advisor import models, presentation, rendercache, scoring, services, team
 from advisor.selectors import Respondent
 
 NOT_A_TEAM_RESPONDENT = "The assessment does not belong to a team."
@@ -297,10 +296,10 @@ def team_result(team_obj: models.Team, respondents: list[Respondent]) -> dict[st
     # retention purge) must not serve a result whose places no longer match.
     members = hashlib.sha256(",".join(str(r.id) for r in ordered).encode()).hexdigest()[:16]
     key = f"rolefit:team:{team_obj.pk}:{team_obj.changed_at.isoformat()}:{members}:{get_language()}"
-    computed = cache.get(key)
+    computed = rendercache.cache_get(key)  # shared; a failing cache costs the computation only
     if computed is None:
         computed = _compute(team_obj, ordered)
-        cache.set(key, computed, RESULT_CACHE_SECONDS)
+        rendercache.cache_set(key, computed, RESULT_CACHE_SECONDS)
     return computed
 
 

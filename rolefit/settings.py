@@ -204,8 +204,32 @@ STORAGES = {
     },
 }
 
-# Caches: per process (rendered fragments, keyed by content hash, may differ per worker).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Caches. `default` is shared by every worker and app instance: team results. By default the
+# database table `rolefit_cache`, which every `migrate` creates when missing (advisor/apps.py);
+# Redis when ROLEFIT_CACHE is a redis URL; `locmem` for one process. `local` is per process:
+# the blank questionnaire (no personal data, and reading it costs no query).
+SHARED_CACHE = os.environ.get("ROLEFIT_CACHE", "database").strip() or "database"
+if SHARED_CACHE == "database":
+    _shared_cache = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "rolefit_cache",
+        # A bounded table: past this many entries, a write first removes the expired ones and
+        # then a third of the rest.
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+elif SHARED_CACHE == "locmem":
+    _shared_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+elif SHARED_CACHE.startswith(("redis://", "rediss://", "unix://")):
+    _shared_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": SHARED_CACHE,
+    }
+else:
+    raise ImproperlyConfigured("ROLEFIT_CACHE must be 'database', 'locmem' or a redis:// URL.")
+CACHES = {
+    "default": _shared_cache,
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+}
 
 # Where rate-limit counts live, shared by every worker (advisor/ratelimit.py): `database` (the
 # table `migrate` makes), a Redis URL for large deployments, or `locmem` for a single process.
