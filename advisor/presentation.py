@@ -21,16 +21,15 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from advisor import models, scoring, snapshots, unanswered
+from advisor import models, rendercache, scoring, snapshots, unanswered
 from advisor.types import (
     CaseStudySnapshot,
     CompetencySnapshot,
@@ -61,7 +60,6 @@ DEFAULT_MIN_NEED = 0.65
 
 TOP_DRIVERS = 3
 SNAPSHOT_CACHE_SIZE = 32
-RESULT_CACHE_SECONDS = 10 * 60
 
 # The needs chart's geometry, in SVG user units. Labels sit above their bars so the chart stays
 # narrow: on a 375 px phone it is drawn about 1:1 and its 13-unit text stays above 12 px.
@@ -781,8 +779,9 @@ def _converted(field, value):
     return value
 
 
-def _lookup(token: str) -> models.Assessment | None:
-    """The assessment of `token` with `snapshot_content_hash` and `version_first_used_at`.
+def assessment_lookup(token: str) -> models.Assessment | None:
+    """The assessment of `token` with `snapshot_content_hash` and `version_first_used_at`, in one
+    query (what `rendercache.fingerprint` reads), or None.
 
     A cursor and `Model.from_db`, not `Manager.raw()`: a raw queryset costs twice the query's own
     time to set up.
@@ -798,7 +797,7 @@ def _lookup(token: str) -> models.Assessment | None:
         [field.attname for field in fields],
         [_converted(field, value) for field, value in zip(fields, row, strict=False)],
     )
-    # Two columns of the join, kept on the instance for the cache key (no further query).
+    # Two columns of the join, kept on the instance for the fingerprint (no further query).
     assessment.snapshot_content_hash = row[-2]  # type: ignore[attr-defined]
     first_used_at = models.CriteriaVersion._meta.get_field("first_used_at")
     assessment.version_first_used_at = _converted(  # type: ignore[attr-defined]
@@ -810,33 +809,24 @@ def _lookup(token: str) -> models.Assessment | None:
 def result_page(token: str) -> tuple[models.Assessment, SafeString] | None:
     """The assessment of `token` and its sections (`includes/result_article.html`) as HTML.
 
-    None when no assessment has that token. The sections are cached under a digest of
-    everything they show — the snapshot's content hash, the stored result, the answers, the
-    version's date and the language — and they show nothing that names the company or the
-    respondent: so the cache holds no identifying data, identical results share an entry, and a
-    deleted assessment's entry is unreachable (every request looks the token up first).
+    None when no assessment has that token. The sections are rendered once per fingerprint of
+    what they show and kept in the shared cache (`rendercache`); every request looks the token
+    up first, so a deleted assessment's sections are never served.
 
-    One query when the sections are cached: a raw SQL lookup, since compiling the equivalent ORM
-    query (two related rows) costs several times more than running it. Two when they are
-    rendered.
+    Once the sections are kept: one query (a raw SQL lookup, since compiling the equivalent ORM
+    query, two related rows, costs several times more than running it) and the cache's read.
+    Two queries when they are rendered.
     """
-    assessment = _lookup(token)
+    assessment = assessment_lookup(token)
     if assessment is None:
         return None
-    material = [
-        assessment.snapshot_content_hash,  # type: ignore[attr-defined]
-        assessment.result,
-        assessment.answers,
-        str(assessment.version_first_used_at),  # type: ignore[attr-defined]
-        get_language(),
-    ]
-    digest = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
-    key = f"rolefit:result:{digest}"
-    html = cache.get(key)
-    if html is None:
-        full = result_queryset().filter(pk=assessment.pk).first()
-        if full is None:  # deleted in between
-            return None
-        html = render_to_string("includes/result_article.html", result_context(full))
-        cache.set(key, html, RESULT_CACHE_SECONDS)
+
+    def render() -> str:
+        full = result_queryset().get(pk=assessment.pk)
+        return render_to_string("includes/result_article.html", result_context(full))
+
+    try:
+        html = rendercache.cached(rendercache.RESULT, assessment, render)
+    except models.Assessment.DoesNotExist:  # deleted in between
+        return None
     return assessment, mark_safe(html)

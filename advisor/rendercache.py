@@ -1,17 +1,153 @@
-"""The shared cache (`CACHES["default"]`: a database table, or Redis), used without ever failing
-a page: a cache that is down or full costs the computing or rendering, never the page. Every
-call here logs its failure and carries on without the cache.
+"""Pages that change only when what they show changes, rendered once and kept in the shared cache.
+
+An assessment's result and report never change once written (docs/product.md §5); only the
+consultant's client-visible notes and "prepared for / by" (§1, §7), the brand (§9), the templates
+and the language can change what they look like. So three things are rendered once and kept in
+the shared cache (`CACHES["default"]`: a database table, or Redis), where every worker and app
+instance finds them:
+
+- `result`: the result page's sections (`includes/result_article.html`);
+- `report`: the report's body (`advisor/report_body.html`), without the page around it;
+- `pdf`: the report's PDF, unless it is larger than `RENDER_CACHE_PDF_MAX_BYTES`.
+
+Each is kept under `rolefit:render:<kind>:<assessment id>:<language>` (the id, never the private
+token) as a pair: a fingerprint and the content. The content is served only while the fingerprint
+still matches — a digest of every column of the assessment's row (answers, result, company, notes,
+prepared for / by…), its snapshot's content hash and its criteria version's date, the brand for
+the report and the PDF, and `render_version()` (the template files, the translation catalogues,
+the PDF stylesheet, RoleFit's code and the versions of Django and WeasyPrint). Whatever of these
+changes, the next request renders afresh and replaces the entry. The report's date is the
+assessment's, so nothing depends on the day it is shown.
+
+The cache then holds personal data, so entries expire after `RENDER_CACHE_SECONDS`; every request
+looks the assessment up first, so a deleted one's entries are unreachable at once, and deleting
+or purging assessments removes them (`forget`, in every configured language). Per-request parts
+(CSRF token, the navigation of a signed-in consultant, messages) are rendered around the cached
+content, never into it. A cache that is down or full costs the rendering, never the page: every
+cache call here logs its failure and carries on without the cache (the team result,
+`team_services.team_result`, reads and writes through `cache_get` and `cache_set` too).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import importlib.metadata
+import json
 import logging
-from typing import Any
+from collections.abc import Callable, Iterable, Sized
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
+from django.template.utils import get_app_template_dirs
+from django.utils.translation import get_language
+
+from advisor import models
 
 logger = logging.getLogger("rolefit.rendercache")
+
+RESULT = "result"
+REPORT = "report"
+PDF = "pdf"
+KINDS = (RESULT, REPORT, PDF)
+# Keys per `delete_many` call (one query with the database cache).
+FORGET_BATCH = 1000
+# The files whose content changes what RoleFit renders, besides the templates and catalogues.
+PDF_STYLESHEET = "css/report_pdf.css"
+PACKAGES = ("django", "weasyprint")
+
+T = TypeVar("T")
+
+
+# ---------------------------------------------------------------------------------------------
+# What a rendered page depends on
+
+
+def _digest_files(digest: Any, directory: Path, pattern: str = "*") -> None:
+    if not directory.is_dir():
+        return
+    for path in sorted(directory.rglob(pattern)):
+        if path.is_file():
+            digest.update(str(path.relative_to(directory)).encode())
+            digest.update(path.read_bytes())
+
+
+def _package_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+@functools.cache
+def render_version() -> str:
+    """A digest of everything besides the data that shapes a rendered page, once per process
+    (~10 ms): every template file any engine can load, the translation catalogues, the PDF
+    stylesheet, RoleFit's Python code, the time zone and the versions of Django and WeasyPrint.
+    A deployment that changes any of them changes every fingerprint, so no page rendered by the
+    old release is served by the new one."""
+    digest = hashlib.sha256()
+    directories = [
+        Path(d) for engine in settings.TEMPLATES for d in cast("list[str]", engine.get("DIRS", []))
+    ]
+    directories += [Path(d) for d in get_app_template_dirs("templates")]
+    directories += [Path(d) for d in settings.LOCALE_PATHS]
+    for directory in directories:
+        _digest_files(digest, directory)
+    _digest_files(digest, Path(__file__).resolve().parent, "*.py")
+    stylesheet = finders.find(PDF_STYLESHEET)
+    if isinstance(stylesheet, str):
+        digest.update(Path(stylesheet).read_bytes())
+    for name in PACKAGES:
+        digest.update(f"{name}={_package_version(name)}".encode())
+    digest.update(settings.TIME_ZONE.encode())
+    return digest.hexdigest()[:16]
+
+
+def brand_state(brand: Any) -> dict[str, Any]:
+    """What the report and the PDF show of the brand (`branding.Brand`): every field but the
+    logo's bytes, which its digest stands for."""
+    return {
+        field.name: getattr(brand, field.name)
+        for field in dataclasses.fields(brand)
+        if field.name != "logo"
+    }
+
+
+def fingerprint(assessment: models.Assessment, *extra: Any) -> str:
+    """The digest of what a page of `assessment` shows, for an assessment from
+    `presentation.assessment_lookup` (which adds its snapshot's content hash and its criteria
+    version's date): every column of its row — a column added later counts without a change
+    here — plus `extra` and `render_version()`."""
+    row = {field.attname: getattr(assessment, field.attname) for field in _columns()}
+    material = [
+        render_version(),
+        row,
+        assessment.snapshot_content_hash,  # type: ignore[attr-defined]
+        assessment.version_first_used_at,  # type: ignore[attr-defined]
+        *extra,
+    ]
+    encoded = json.dumps(material, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _columns() -> list[Any]:
+    return list(models.Assessment._meta.concrete_fields)
+
+
+def key(kind: str, assessment_id: int, language: str | None = None) -> str:
+    code = language or get_language() or settings.LANGUAGE_CODE
+    return f"rolefit:render:{kind}:{assessment_id}:{code}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and writing, without ever failing a page
 
 
 def cache_get(name: str) -> Any:
@@ -29,6 +165,57 @@ def cache_set(name: str, value: Any, timeout: int) -> None:
         cache.set(name, value, timeout)
     except Exception as error:
         logger.warning("The shared cache could not be written (%s); not kept.", error)
+
+
+def cached(
+    kind: str,
+    assessment: models.Assessment,
+    render: Callable[[], T],
+    *,
+    extra: Iterable[Any] = (),
+    max_size: int | None = None,
+) -> T:
+    """`render()`'s value for `assessment`'s page `kind`, from the shared cache when it was kept
+    for the same fingerprint; else rendered and kept (unless longer than `max_size`)."""
+    name = key(kind, assessment.pk)
+    current = fingerprint(assessment, *extra)
+    entry = cache_get(name)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == current:
+        return entry[1]
+    value = render()
+    if max_size is None or (isinstance(value, Sized) and len(value) <= max_size):
+        cache_set(name, (current, value), settings.RENDER_CACHE_SECONDS)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Removal
+
+
+def languages() -> list[str]:
+    """Every language a page may be rendered in (the configured ones and the default)."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    return sorted({*codes, settings.LANGUAGE_CODE})
+
+
+def forget(assessment_ids: Iterable[int]) -> None:
+    """Remove these assessments' rendered pages, in every configured language. A failing cache
+    removes nothing: the entries are unreachable anyway (every request looks the assessment up
+    first) and expire after `RENDER_CACHE_SECONDS`."""
+    names = [key(kind, pk, code) for pk in assessment_ids for kind in KINDS for code in languages()]
+    try:
+        for start in range(0, len(names), FORGET_BATCH):
+            cache.delete_many(names[start : start + FORGET_BATCH])
+    except Exception as error:
+        logger.warning("Deleted assessments' cached pages could not be removed (%s).", error)
+
+
+def forget_on_commit(assessment_ids: Iterable[int]) -> None:
+    """`forget` once the transaction deleting these assessments commits (at once outside one):
+    a page rendered while it ran is removed too, and nothing goes if it rolls back."""
+    ids = list(assessment_ids)
+    if ids:
+        transaction.on_commit(functools.partial(forget, ids))
 
 
 # ---------------------------------------------------------------------------------------------

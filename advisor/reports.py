@@ -14,15 +14,17 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from advisor import branding, models, pdf_fetcher, presentation, scoring
+from advisor import branding, models, pdf_fetcher, presentation, rendercache, scoring
 from advisor.ratelimit import rate_limit
 
 PDF_TEMPLATE = "advisor/report_pdf.html"
@@ -267,6 +269,63 @@ def html_to_pdf(html: str) -> bytes:
 
 
 # ---------------------------------------------------------------------------------------------
+# Rendered once (advisor/rendercache.py)
+
+
+def _report_lookup(token: str) -> models.Assessment:
+    """The assessment behind a report link, in one query without its snapshot's content (what
+    a cached report needs); or 404."""
+    assessment = presentation.assessment_lookup(token)
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+def _report_full(assessment: models.Assessment) -> models.Assessment:
+    """The same assessment with what rendering reads (snapshot, version); 404 if deleted since."""
+    full = presentation.result_queryset().filter(pk=assessment.pk).first()
+    if full is None:
+        raise Http404
+    return full
+
+
+def report_page(token: str) -> tuple[models.Assessment, branding.Brand, SafeString]:
+    """The assessment behind a report link, the brand and the report's body
+    (`advisor/report_body.html`) as HTML, rendered once per fingerprint of what it shows: the
+    assessment (its client-visible notes and "prepared for / by" included), the brand, the
+    templates and the language. 404 when there is no such assessment.
+
+    Once the body is kept: one query and the cache's read. The page around it — toolbar, the
+    consultant's "Edit notes" link, navigation, CSRF token — is rendered per request.
+    """
+    assessment = _report_lookup(token)
+    brand = branding.brand_current()
+    body = rendercache.cached(
+        rendercache.REPORT,
+        assessment,
+        lambda: render_to_string(
+            "advisor/report_body.html", report_context(_report_full(assessment))
+        ),
+        extra=[rendercache.brand_state(brand)],
+    )
+    return assessment, brand, mark_safe(body)
+
+
+def report_pdf_bytes(token: str) -> tuple[models.Assessment, bytes]:
+    """The assessment behind a report link and its PDF, rendered once per fingerprint of what it
+    shows (as `report_page`), unless larger than `RENDER_CACHE_PDF_MAX_BYTES`; or 404."""
+    assessment = _report_lookup(token)
+    pdf = rendercache.cached(
+        rendercache.PDF,
+        assessment,
+        lambda: render_pdf(_report_full(assessment)),
+        extra=[rendercache.brand_state(branding.brand_current())],
+        max_size=settings.RENDER_CACHE_PDF_MAX_BYTES,
+    )
+    return assessment, pdf
+
+
+# ---------------------------------------------------------------------------------------------
 # Views
 
 
@@ -278,15 +337,21 @@ def _private(response: HttpResponse) -> HttpResponse:
 @require_GET
 @never_cache
 def report(request, token):
-    assessment = assessment_for_report(token)
-    return _private(render(request, "advisor/report.html", report_context(assessment)))
+    assessment, brand, body = report_page(token)
+    context = {
+        "assessment": assessment,
+        "brand": brand,
+        "pdf_filename": pdf_filename(assessment),
+        "body": body,
+    }
+    return _private(render(request, "advisor/report.html", context))
 
 
 @require_GET
 @never_cache
 @rate_limit("pdf", methods=("GET",))
 def report_pdf(request, token):
-    assessment = assessment_for_report(token)
-    response = HttpResponse(render_pdf(assessment), content_type="application/pdf")
+    assessment, pdf = report_pdf_bytes(token)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(assessment)}"'
     return _private(response)

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from advisor import models, scoring, snapshots
+from advisor import models, rendercache, scoring, snapshots
 from advisor.types import QuestionSnapshot, Snapshot, StoredResult
 
 DEFAULT_CRITERIA_FILE = snapshots.DEFAULT_CRITERIA_FILE
@@ -548,6 +548,8 @@ def assessment_delete(*, assessment: models.Assessment) -> None:
 
     team_id = assessment.team_id
     with transaction.atomic():
+        # Its rendered pages too (advisor/rendercache.py), once the delete commits.
+        rendercache.forget_on_commit([assessment.pk])
         assessment.delete()
         if team_id is not None:
             team_obj = models.Team.objects.select_related("snapshot", "criteria_version").get(
@@ -720,6 +722,8 @@ def assessments_purge(*, older_than_days: int, dry_run: bool = False) -> int:
         )
         if dry_run:
             return old.count()
+        # Their rendered pages too (advisor/rendercache.py), once the delete commits.
+        rendercache.forget_on_commit(old.values_list("pk", flat=True))
         _total, per_model = old.delete()
         models.Team.objects.filter(pk__in=old_teams).delete()
     return per_model.get(models.Assessment._meta.label, 0)

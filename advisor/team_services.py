@@ -194,6 +194,7 @@ def team_respondent_replace(
         title = old.respondent_title if respondent_title is None else respondent_title
         name = _checked_name(team_obj, name)
         position = old.position
+        rendercache.forget_on_commit([old.pk])  # its rendered pages, once this commits
         old.delete()
         new = models.Assessment.objects.create(
             **_respondent_fields(team_obj, answers),
@@ -232,7 +233,9 @@ def team_delete(*, team_obj: models.Team) -> int:
     """Delete the team and its respondents' assessments (docs/product.md §8), all or nothing; return
     how many assessments went. The shared snapshot and version hold no personal data and stay."""
     with transaction.atomic():
-        count, _per_model = models.Assessment.objects.filter(team_id=team_obj.pk).delete()
+        respondents = models.Assessment.objects.filter(team_id=team_obj.pk)
+        rendercache.forget_on_commit(respondents.values_list("pk", flat=True))
+        count, _per_model = respondents.delete()
         models.Team.objects.filter(pk=team_obj.pk).delete()
     return count
 

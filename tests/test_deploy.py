@@ -30,6 +30,7 @@ print(json.dumps({
     "STATICFILES": settings.STORAGES["staticfiles"]["BACKEND"],
     "RATE_CACHE": settings.RATE_CACHE,
     "CACHES": settings.CACHES,
+    "RENDER_CACHE_SECONDS": settings.RENDER_CACHE_SECONDS,
     "RATE_SUBMIT": settings.ROLEFIT_RATE_SUBMIT,
     "RATE_PDF": settings.ROLEFIT_RATE_PDF,
     "RATE_MAIL": settings.ROLEFIT_RATE_MAIL,
@@ -144,6 +145,7 @@ def test_production_defaults_are_secure():
                 "LOCATION": "local",
             },
         },
+        "RENDER_CACHE_SECONDS": 24 * 60 * 60,  # rendered pages hold personal data: a day
     }
 
 
