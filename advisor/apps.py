@@ -8,8 +8,12 @@ class AdvisorConfig(AppConfig):
     verbose_name = _("RoleFit criteria and assessments")
 
     def ready(self):
-        from advisor import groups, search, signals
+        from advisor import groups, rendercache, search, signals
 
         signals.connect()
         search.connect()
         post_migrate.connect(groups.groups_post_migrate, sender=self, dispatch_uid="rolefit-groups")
+        # The shared cache's table (advisor/rendercache.py), whenever the settings name one.
+        post_migrate.connect(
+            rendercache.cache_tables_create, sender=self, dispatch_uid="rolefit-cache-table"
+        )

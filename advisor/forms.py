@@ -16,7 +16,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout, LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK, render_crispy_form
 from django import forms
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.template.loader import render_to_string
 from django.utils.choices import BaseChoiceIterator
@@ -340,8 +340,9 @@ def questionnaire_parts(
     `action` and what `includes/change_intro.html` shows.
 
     With `form`, rendered for it (errors, given answers, prefill). Without, the blank form's,
-    rendered once per criteria content: memoised on the bundle (no I/O at all) and shared between
-    processes through Django's cache, keyed on the content hash and language (docs/product.md §5).
+    rendered once per criteria content: memoised on the bundle (no I/O at all) and kept in the
+    process-local cache `local`, keyed on the content hash and language (docs/product.md §5): it
+    holds no personal data, and reading it costs no query (the shared cache is for results).
     The per-request token goes between the parts, so the cached HTML holds no secret.
     """
     if form is not None:
@@ -349,10 +350,11 @@ def questionnaire_parts(
     key = f"rolefit:questionnaire:{bundle.content_hash}:{get_language()}"
     parts = bundle.extras.get(key)
     if parts is None:
-        cached = cache.get(key)
+        local = caches["local"]
+        cached = local.get(key)
         if cached is None:
             cached = tuple(str(part) for part in _render_parts(AssessmentForm(bundle)))
-            cache.set(key, cached, FRAGMENT_CACHE_SECONDS)
+            local.set(key, cached, FRAGMENT_CACHE_SECONDS)
         parts = tuple(mark_safe(part) for part in cached)
         bundle.extras[key] = parts
     return parts

@@ -1,51 +1,323 @@
-"""Pages rendered once and kept in the cache: what never changes once written is not rendered
-again on every request (docs/benchmarks.md)."""
+"""Pages that change only when what they show changes, rendered once and kept in the shared cache.
+
+An assessment's result and report never change once written (docs/product.md §5); only the
+consultant's client-visible notes and "prepared for / by" (§1, §7), the brand (§9), the templates
+and the language can change what they look like. So three things are rendered once and kept in
+the shared cache (`CACHES["default"]`: a database table, or Redis), where every worker and app
+instance finds them:
+
+- `result`: the result page's sections (`includes/result_article.html`): `result_page`;
+- `report`: the report's body (`advisor/report_body.html`), without the page around it:
+  `report_page`;
+- `pdf`: the report's PDF, unless it is larger than `RENDER_CACHE_PDF_MAX_BYTES`: `report_pdf`.
+
+Each is kept under `rolefit:render:<kind>:<assessment id>:<language>` (the id, never the private
+token) as a pair: a fingerprint and the content. The content is served only while the fingerprint
+still matches — a digest of every column of the assessment's row (answers, result, company, notes,
+prepared for / by…), its snapshot's content hash and its criteria version's date, the brand for
+the report and the PDF, and `render_version()` (the template files, the translation catalogues,
+the PDF stylesheet, RoleFit's code and the versions of Django and WeasyPrint). Whatever of these
+changes, the next request renders afresh and replaces the entry. The report's date is the
+assessment's, so nothing depends on the day it is shown.
+
+The cache then holds personal data, so entries expire after `RENDER_CACHE_SECONDS`; every request
+looks the assessment up first, so a deleted one's entries are unreachable at once, and deleting
+or purging assessments removes them (`forget`, in every configured language). Per-request parts
+(CSRF token, the navigation of a signed-in consultant, messages) are rendered around the cached
+content, never into it. A cache that is down or full costs the rendering, never the page: every
+cache call here logs its failure and carries on without the cache (the team result,
+`services.team.team_result`, reads and writes through `cache_get` and `cache_set` too).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
+import importlib.metadata
 import json
+import logging
+from collections.abc import Callable, Iterable, Sized
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
 from django.template.loader import render_to_string
+from django.template.utils import get_app_template_dirs
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from advisor import models, presentation, selectors
+from advisor import branding, models, pdf, presentation, report_parts, selectors
 
-RESULT_CACHE_SECONDS = 10 * 60
+logger = logging.getLogger("rolefit.rendercache")
+
+RESULT = "result"
+REPORT = "report"
+PDF = "pdf"
+KINDS = (RESULT, REPORT, PDF)
+# Keys per `delete_many` call (one query with the database cache).
+FORGET_BATCH = 1000
+# The files whose content changes what RoleFit renders, besides the templates and catalogues.
+PDF_STYLESHEET = "css/report_pdf.css"
+PACKAGES = ("django", "weasyprint")
+
+T = TypeVar("T")
+
+
+# ---------------------------------------------------------------------------------------------
+# What a rendered page depends on
+
+
+def _digest_files(digest: Any, directory: Path, pattern: str = "*") -> None:
+    if not directory.is_dir():
+        return
+    for path in sorted(directory.rglob(pattern)):
+        if path.is_file():
+            digest.update(str(path.relative_to(directory)).encode())
+            digest.update(path.read_bytes())
+
+
+def _package_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+@functools.cache
+def render_version() -> str:
+    """A digest of everything besides the data that shapes a rendered page, once per process
+    (~10 ms): every template file any engine can load, the translation catalogues, the PDF
+    stylesheet, RoleFit's Python code, the time zone and the versions of Django and WeasyPrint.
+    A deployment that changes any of them changes every fingerprint, so no page rendered by the
+    old release is served by the new one."""
+    digest = hashlib.sha256()
+    directories = [
+        Path(d) for engine in settings.TEMPLATES for d in cast("list[str]", engine.get("DIRS", []))
+    ]
+    directories += [Path(d) for d in get_app_template_dirs("templates")]
+    directories += [Path(d) for d in settings.LOCALE_PATHS]
+    for directory in directories:
+        _digest_files(digest, directory)
+    _digest_files(digest, Path(__file__).resolve().parent, "*.py")
+    stylesheet = finders.find(PDF_STYLESHEET)
+    if isinstance(stylesheet, str):
+        digest.update(Path(stylesheet).read_bytes())
+    for name in PACKAGES:
+        digest.update(f"{name}={_package_version(name)}".encode())
+    digest.update(settings.TIME_ZONE.encode())
+    return digest.hexdigest()[:16]
+
+
+def brand_state(brand: Any) -> dict[str, Any]:
+    """What the report and the PDF show of the brand (`branding.Brand`): every field but the
+    logo's bytes, which its digest stands for."""
+    return {
+        field.name: getattr(brand, field.name)
+        for field in dataclasses.fields(brand)
+        if field.name != "logo"
+    }
+
+
+def fingerprint(assessment: models.Assessment, *extra: Any) -> str:
+    """The digest of what a page of `assessment` shows, for an assessment from
+    `selectors.result_lookup` (which adds its snapshot's content hash and its criteria
+    version's date): every column of its row — a column added later counts without a change
+    here — plus `extra` and `render_version()`."""
+    row = {field.attname: getattr(assessment, field.attname) for field in _columns()}
+    material = [
+        render_version(),
+        row,
+        assessment.snapshot_content_hash,  # type: ignore[attr-defined]
+        assessment.version_first_used_at,  # type: ignore[attr-defined]
+        *extra,
+    ]
+    encoded = json.dumps(material, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _columns() -> list[Any]:
+    return list(models.Assessment._meta.concrete_fields)
+
+
+def key(kind: str, assessment_id: int, language: str | None = None) -> str:
+    code = language or get_language() or settings.LANGUAGE_CODE
+    return f"rolefit:render:{kind}:{assessment_id}:{code}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and writing, without ever failing a page
+
+
+def cache_get(name: str) -> Any:
+    """The shared cache's value for `name`; None when there is none or the cache fails."""
+    try:
+        return cache.get(name)
+    except Exception as error:  # down, unreachable, a missing table: render without it
+        logger.warning("The shared cache could not be read (%s); rendering without it.", error)
+        return None
+
+
+def cache_set(name: str, value: Any, timeout: int) -> None:
+    """Keep `value` in the shared cache if it can (a full or failing cache keeps nothing)."""
+    try:
+        cache.set(name, value, timeout)
+    except Exception as error:
+        logger.warning("The shared cache could not be written (%s); not kept.", error)
+
+
+def cached(
+    kind: str,
+    assessment: models.Assessment,
+    render: Callable[[], T],
+    *,
+    extra: Iterable[Any] = (),
+    max_size: int | None = None,
+) -> T:
+    """`render()`'s value for `assessment`'s page `kind`, from the shared cache when it was kept
+    for the same fingerprint; else rendered and kept (unless longer than `max_size`)."""
+    name = key(kind, assessment.pk)
+    current = fingerprint(assessment, *extra)
+    entry = cache_get(name)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == current:
+        return entry[1]
+    value = render()
+    if max_size is None or (isinstance(value, Sized) and len(value) <= max_size):
+        cache_set(name, (current, value), settings.RENDER_CACHE_SECONDS)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Removal
+
+
+def languages() -> list[str]:
+    """Every language a page may be rendered in (the configured ones and the default)."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    return sorted({*codes, settings.LANGUAGE_CODE})
+
+
+def forget(assessment_ids: Iterable[int]) -> None:
+    """Remove these assessments' rendered pages, in every configured language. A failing cache
+    removes nothing: the entries are unreachable anyway (every request looks the assessment up
+    first) and expire after `RENDER_CACHE_SECONDS`."""
+    names = [key(kind, pk, code) for pk in assessment_ids for kind in KINDS for code in languages()]
+    try:
+        for start in range(0, len(names), FORGET_BATCH):
+            cache.delete_many(names[start : start + FORGET_BATCH])
+    except Exception as error:
+        logger.warning("Deleted assessments' cached pages could not be removed (%s).", error)
+
+
+def forget_on_commit(assessment_ids: Iterable[int]) -> None:
+    """`forget` once the transaction deleting these assessments commits (at once outside one):
+    a page rendered while it ran is removed too, and nothing goes if it rolls back."""
+    ids = list(assessment_ids)
+    if ids:
+        transaction.on_commit(functools.partial(forget, ids))
+
+
+# ---------------------------------------------------------------------------------------------
+# The table
+
+
+def cache_tables_create(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """After every `migrate`: create the database cache's table if the configuration names one
+    and it is missing (`createcachetable` skips existing tables and other backends).
+
+    A `post_migrate` handler rather than a migration, because the table follows the settings of
+    the day, not the schema's history: a migration runs once, so a database migrated while the
+    cache was elsewhere (Redis, or before this cache existed) would never get it."""
+    call_command("createcachetable", database=using, verbosity=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# The pages
+
+
+REPORT_PDF_TEMPLATE = "advisor/report_pdf.html"
+
+
+def _full(assessment: models.Assessment) -> models.Assessment:
+    """The assessment with what rendering reads (snapshot, version); DoesNotExist if deleted
+    since it was looked up."""
+    return selectors.result_queryset().get(pk=assessment.pk)
 
 
 def result_page(token: str) -> tuple[models.Assessment, SafeString] | None:
-    """The assessment of `token` and its sections (`includes/result_article.html`) as HTML.
+    """The assessment of `token` and its sections (`includes/result_article.html`) as HTML; None
+    when no assessment has that token (or it was deleted meanwhile).
 
-    None when no assessment has that token. The sections are cached under a digest of
-    everything they show — the snapshot's content hash, the stored result, the answers, the
-    version's date and the language — and they show nothing that names the company or the
-    respondent: so the cache holds no identifying data, identical results share an entry, and a
-    deleted assessment's entry is unreachable (every request looks the token up first).
-
-    One query when the sections are cached: a raw SQL lookup, since compiling the equivalent ORM
-    query (two related rows) costs several times more than running it. Two when they are
-    rendered.
+    Once the sections are kept: one query (`selectors.result_lookup`) and the cache's read. Two
+    queries when they are rendered.
     """
     assessment = selectors.result_lookup(token)
     if assessment is None:
         return None
-    material = [
-        assessment.snapshot_content_hash,  # type: ignore[attr-defined]
-        assessment.result,
-        assessment.answers,
-        str(assessment.version_first_used_at),  # type: ignore[attr-defined]
-        get_language(),
-    ]
-    digest = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
-    key = f"rolefit:result:{digest}"
-    html = cache.get(key)
-    if html is None:
-        full = selectors.result_queryset().filter(pk=assessment.pk).first()
-        if full is None:  # deleted in between
-            return None
-        html = render_to_string("includes/result_article.html", presentation.result_context(full))
-        cache.set(key, html, RESULT_CACHE_SECONDS)
+
+    def render() -> str:
+        full = _full(assessment)
+        return render_to_string("includes/result_article.html", presentation.result_context(full))
+
+    try:
+        html = cached(RESULT, assessment, render)
+    except models.Assessment.DoesNotExist:  # deleted in between
+        return None
     return assessment, mark_safe(html)
+
+
+def report_page(token: str) -> tuple[models.Assessment, branding.Brand, SafeString] | None:
+    """The assessment behind a report link, the brand and the report's body
+    (`advisor/report_body.html`) as HTML, rendered once per fingerprint of what it shows: the
+    assessment (its client-visible notes and "prepared for / by" included), the brand, the
+    templates and the language. None when there is no such assessment.
+
+    Once the body is kept: one query and the cache's read. The page around it — toolbar, the
+    consultant's "Edit notes" link, navigation, CSRF token — is rendered per request.
+    """
+    assessment = selectors.result_lookup(token)
+    if assessment is None:
+        return None
+    brand = branding.brand_current()
+
+    def render() -> str:
+        context = report_parts.report_context(_full(assessment), brand=brand)
+        return render_to_string("advisor/report_body.html", context)
+
+    try:
+        body = cached(REPORT, assessment, render, extra=[brand_state(brand)])
+    except models.Assessment.DoesNotExist:
+        return None
+    return assessment, brand, mark_safe(body)
+
+
+def report_pdf_render(assessment: models.Assessment, *, brand: branding.Brand) -> bytes:
+    """The report's PDF for an assessment from `selectors.result_queryset()`."""
+    context = report_parts.report_context(assessment, brand=brand, pdf=True)
+    return pdf.document_pdf(
+        render_to_string(REPORT_PDF_TEMPLATE, context), brand_stylesheet=brand.stylesheet
+    )
+
+
+def report_pdf(token: str) -> tuple[models.Assessment, bytes] | None:
+    """The assessment behind a report link and its PDF, rendered once per fingerprint of what it
+    shows (as `report_page`), unless larger than `RENDER_CACHE_PDF_MAX_BYTES`; or None."""
+    assessment = selectors.result_lookup(token)
+    if assessment is None:
+        return None
+    brand = branding.brand_current()
+    try:
+        data = cached(
+            PDF,
+            assessment,
+            lambda: report_pdf_render(_full(assessment), brand=brand),
+            extra=[brand_state(brand)],
+            max_size=settings.RENDER_CACHE_PDF_MAX_BYTES,
+        )
+    except models.Assessment.DoesNotExist:
+        return None
+    return assessment, data

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -118,6 +119,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The languages RoleFit serves (no LocaleMiddleware: every page is in LANGUAGE_CODE's). Rendered
+# pages are cached per language, and a deleted assessment's are removed in each of these
+# (advisor/rendercache.py), so a deployment adding a translation lists it here.
+LANGUAGES = [("en", _("English"))]
 TIME_ZONE = "UTC"
 USE_I18N = True
 # `make messages` writes the catalogues here (locale/<language>/LC_MESSAGES/django.po).
@@ -204,8 +209,43 @@ STORAGES = {
     },
 }
 
-# Caches: per process (rendered fragments, keyed by content hash, may differ per worker).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Caches. `default` is shared by every worker and app instance: rendered results, reports and
+# PDFs (advisor/rendercache.py) and team results. By default the database table `rolefit_cache`,
+# which every `migrate` creates when missing (advisor/apps.py); Redis when ROLEFIT_CACHE is a
+# redis URL; `locmem` for one process. `local` is per process: the blank questionnaire (no
+# personal data, and reading it costs no query).
+SHARED_CACHE = os.environ.get("ROLEFIT_CACHE", "database").strip() or "database"
+if SHARED_CACHE == "database":
+    _shared_cache = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "rolefit_cache",
+        # A bounded table: past this many entries, a write first removes the expired ones and
+        # then a third of the rest. Entries take 20-40 kB as stored (a result's sections, a
+        # report's body, the standard report's PDF), so about 60 MB; never more than
+        # MAX_ENTRIES x the PDF cap below (base64: x 4/3), under 3 GB.
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+elif SHARED_CACHE == "locmem":
+    _shared_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+elif SHARED_CACHE.startswith(("redis://", "rediss://", "unix://")):
+    _shared_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": SHARED_CACHE,
+    }
+else:
+    raise ImproperlyConfigured("ROLEFIT_CACHE must be 'database', 'locmem' or a redis:// URL.")
+CACHES = {
+    "default": _shared_cache,
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+}
+# Rendered results, reports and PDFs hold personal data (the report names the company and the
+# people it was prepared for and by): each entry expires a day after it was rendered, and a
+# deleted assessment's entries are removed at once (advisor/rendercache.py).
+RENDER_CACHE_SECONDS = 24 * 60 * 60
+# A PDF larger than this is rendered on every download rather than kept, so a few huge reports
+# cannot crowd out the rest (measured: the standard report 31 kB; with the largest logo allowed,
+# 500 kB of noise, 0.5 MB).
+RENDER_CACHE_PDF_MAX_BYTES = 1024 * 1024
 
 # Where rate-limit counts live, shared by every worker (advisor/ratelimit.py): `database` (the
 # table `migrate` makes), a Redis URL for large deployments, or `locmem` for a single process.

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import caches
 from django.test import override_settings
 
 from advisor import branding, services
@@ -23,8 +24,8 @@ def assessment_factory(db):
 
 @pytest.fixture(autouse=True)
 def test_settings():
-    """Rate limits off (tests/test_ratelimit.py turns them on) and static files without a manifest
-    (manifest storage needs `collectstatic`), whatever DJANGO_DEBUG says."""
+    """Rate limits off (tests/test_ratelimit.py turns them on), static files without a manifest
+    (manifest storage needs `collectstatic`), whatever DJANGO_DEBUG says, and empty caches."""
     with override_settings(
         ROLEFIT_RATE_SUBMIT="off",
         ROLEFIT_RATE_PDF="off",
@@ -34,7 +35,15 @@ def test_settings():
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
+        # Process-local caches, emptied for each test, so that query counts are the app's own
+        # whatever ROLEFIT_CACHE says (tests/test_rendercache.py runs the database cache).
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "l"},
+        },
     ):
+        for cache in caches.all():
+            cache.clear()
         yield
 
 

@@ -29,6 +29,8 @@ print(json.dumps({
     "SECURE_PROXY_SSL_HEADER": getattr(settings, "SECURE_PROXY_SSL_HEADER", None),
     "STATICFILES": settings.STORAGES["staticfiles"]["BACKEND"],
     "RATE_CACHE": settings.RATE_CACHE,
+    "CACHES": settings.CACHES,
+    "RENDER_CACHE_SECONDS": settings.RENDER_CACHE_SECONDS,
     "RATE_SUBMIT": settings.ROLEFIT_RATE_SUBMIT,
     "RATE_PDF": settings.ROLEFIT_RATE_PDF,
     "RATE_MAIL": settings.ROLEFIT_RATE_MAIL,
@@ -131,6 +133,19 @@ def test_production_defaults_are_secure():
         "RATE_TEAM": "10/h",  # its own default, whatever RATE_SUBMIT is (README)
         "CONN_HEALTH_CHECKS": True,
         "SERVER_SIDE_CURSORS_OFF": False,
+        # The shared cache: the database's table, bounded; the questionnaire's, per process.
+        "CACHES": {
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "rolefit_cache",
+                "OPTIONS": {"MAX_ENTRIES": 2000},
+            },
+            "local": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "local",
+            },
+        },
+        "RENDER_CACHE_SECONDS": 24 * 60 * 60,  # rendered pages hold personal data: a day
     }
 
 
@@ -178,9 +193,22 @@ def test_rate_settings_come_from_the_environment():
     assert probe_settings(ROLEFIT_RATE_TEAM="2/h")["RATE_TEAM"] == "2/h"
 
 
+def test_the_shared_cache_comes_from_the_environment():
+    local = "django.core.cache.backends.locmem.LocMemCache"
+    redis = probe_settings(**production(ROLEFIT_CACHE="redis://cache:6379/1"))["CACHES"]
+    assert redis["default"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://cache:6379/1",
+    }
+    # The blank questionnaire's cache stays in each process, whatever the shared one is.
+    assert redis["local"]["BACKEND"] == local
+    assert probe_settings(ROLEFIT_CACHE="locmem")["CACHES"]["default"]["BACKEND"] == local
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
+        ("ROLEFIT_CACHE", "memcached://x"),
         ("ROLEFIT_RATE_SUBMIT", "10 per minute"),
         ("ROLEFIT_RATE_PDF", "0/m"),
         ("ROLEFIT_RATE_MAIL", "10/week"),

@@ -229,7 +229,7 @@ def test_result_page_costs_one_query_once_rendered(
     assert rendercache.result_page("no-such-token") is None
 
 
-def test_result_page_sections_are_cached_by_content_and_name_no_one(
+def test_result_page_sections_are_cached_per_assessment_and_name_no_one(
     default_criteria, assessment_factory, django_assert_num_queries
 ):
     first = assessment_factory(company="First Company", answers=examples.BOTH)
@@ -237,8 +237,11 @@ def test_result_page_sections_are_cached_by_content_and_name_no_one(
     _assessment, html = rendercache.result_page(first.token)
     assert "First Company" not in html
     assert "Hire both roles, a product manager first" in html
-    # Identical results share one entry: the second page costs the lookup alone.
+    # Kept: the page costs the lookup alone (the test cache is in memory).
     with django_assert_num_queries(1):
+        assert rendercache.result_page(first.token)[1] == html
+    # Each assessment has its own entry (removed when it is deleted), even with the same answers.
+    with django_assert_num_queries(2):
         assert rendercache.result_page(second.token)[1] == html
     other = assessment_factory(company="Third", answers=examples.NEITHER)
     with django_assert_num_queries(2):

@@ -26,13 +26,19 @@ def test_home_page_renders(client):
     assert b"product owner" in response.content.lower()
 
 
-def test_plain_migrate_creates_the_rate_limit_table(tmp_path):
-    """The rate limits count in a table of their own; `migrate` alone must make it."""
+def test_plain_migrate_creates_the_rate_limit_and_cache_tables(tmp_path):
+    """The rate limits count in a table of their own and the shared cache (the default) keeps
+    rendered pages in another; `migrate` alone must make both."""
     database = tmp_path / "fresh.sqlite3"
     done = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": f"sqlite:///{database}", "ROLEFIT_RATE_CACHE": ""},
+        env={
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{database}",
+            "ROLEFIT_RATE_CACHE": "",
+            "ROLEFIT_CACHE": "",
+        },
         capture_output=True,
         text=True,
         timeout=120,
@@ -45,6 +51,7 @@ def test_plain_migrate_creates_the_rate_limit_table(tmp_path):
         )
     }
     assert "advisor_ratecounter" in tables
+    assert "rolefit_cache" in tables  # advisor/apps.py: after every migrate
     # The database cache the limits used to count in (non-atomically) is gone.
     assert "rolefit_ratelimit_cache" not in tables
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from advisor import pdf, presentation, report_parts, scoring, services
+from advisor import branding, pdf, presentation, rendercache, report_parts, scoring, services
 from advisor.views import reports
 from tests import examples, pdf_pages
 
@@ -286,9 +286,15 @@ def test_report_templates_keep_to_the_strict_csp(client, standard_report, consul
         assert "<style" not in page, url
 
 
-def test_report_query_count(client, standard_report, django_assert_max_num_queries):
-    with django_assert_max_num_queries(1):
-        assert client.get(report_url(standard_report)).status_code == 200
+def test_report_query_count(client, standard_report, django_assert_num_queries):
+    # Rendered: the lookup and the assessment with its snapshot; then kept (advisor/rendercache.py,
+    # an in-memory cache in tests): the lookup alone.
+    with django_assert_num_queries(2):
+        first = client.get(report_url(standard_report))
+    with django_assert_num_queries(1):
+        again = client.get(report_url(standard_report))
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
 
 
 # ---------------------------------------------------------------------------------------------
@@ -420,7 +426,7 @@ def test_a_short_last_page_is_laid_out_again_tighter(monkeypatch, standard_repor
 
     monkeypatch.setattr(pdf, "last_page_share", spy)
     monkeypatch.setattr(pdf, "MIN_LAST_PAGE_SHARE", 1.01)  # every last page is "short"
-    data = reports.report_pdf_render(standard_report)
+    data = rendercache.report_pdf_render(standard_report, brand=branding.brand_current())
     assert shares  # measured, and laid out again (the share is never above 1)
     assert len(pdf_pages.page_texts(data)) <= 3
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from advisor import models, scoring, selectors
+from advisor import models, rendercache, scoring, selectors
 from advisor.services.criteria import CriteriaBundle, criteria_current
 from advisor.types import StoredResult
 
@@ -130,6 +130,8 @@ def assessment_delete(*, assessment: models.Assessment) -> None:
 
     team_id = assessment.team_id
     with transaction.atomic():
+        # Its rendered pages too (advisor/rendercache.py), once the delete commits.
+        rendercache.forget_on_commit([assessment.pk])
         assessment.delete()
         if team_id is not None:
             team_obj = models.Team.objects.select_related("snapshot", "criteria_version").get(
@@ -218,6 +220,8 @@ def assessments_purge(*, older_than_days: int, dry_run: bool = False) -> int:
         )
         if dry_run:
             return old.count()
+        # Their rendered pages too (advisor/rendercache.py), once the delete commits.
+        rendercache.forget_on_commit(old.values_list("pk", flat=True))
         _total, per_model = old.delete()
         models.Team.objects.filter(pk__in=old_teams).delete()
     return per_model.get(models.Assessment._meta.label, 0)

@@ -14,7 +14,6 @@ import secrets
 import threading
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
@@ -22,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from advisor import models, presentation, scoring, team
+from advisor import models, presentation, rendercache, scoring, team
 from advisor.selectors import Respondent
 from advisor.services import assessments, criteria
 
@@ -196,6 +195,7 @@ def team_respondent_replace(
         title = old.respondent_title if respondent_title is None else respondent_title
         name = _checked_name(team_obj, name)
         position = old.position
+        rendercache.forget_on_commit([old.pk])  # its rendered pages, once this commits
         old.delete()
         new = models.Assessment.objects.create(
             **_respondent_fields(team_obj, answers),
@@ -234,7 +234,9 @@ def team_delete(*, team_obj: models.Team) -> int:
     """Delete the team and its respondents' assessments (docs/product.md §8), all or nothing; return
     how many assessments went. The shared snapshot and version hold no personal data and stay."""
     with transaction.atomic():
-        count, _per_model = models.Assessment.objects.filter(team_id=team_obj.pk).delete()
+        respondents = models.Assessment.objects.filter(team_id=team_obj.pk)
+        rendercache.forget_on_commit(respondents.values_list("pk", flat=True))
+        count, _per_model = respondents.delete()
         models.Team.objects.filter(pk=team_obj.pk).delete()
     return count
 
@@ -298,10 +300,10 @@ def team_result(team_obj: models.Team, respondents: list[Respondent]) -> dict[st
     # retention purge) must not serve a result whose places no longer match.
     members = hashlib.sha256(",".join(str(r.id) for r in ordered).encode()).hexdigest()[:16]
     key = f"rolefit:team:{team_obj.pk}:{team_obj.changed_at.isoformat()}:{members}:{get_language()}"
-    computed = cache.get(key)
+    computed = rendercache.cache_get(key)  # shared; a failing cache costs the computation only
     if computed is None:
         computed = _compute(team_obj, ordered)
-        cache.set(key, computed, RESULT_CACHE_SECONDS)
+        rendercache.cache_set(key, computed, RESULT_CACHE_SECONDS)
     return computed
 
 

@@ -13,34 +13,16 @@ from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from advisor import branding, models, pdf, report_parts, selectors
+from advisor import branding, models, rendercache, report_parts
 from advisor.ratelimit import rate_limit
-
-PDF_TEMPLATE = "advisor/report_pdf.html"
-
-
-def assessment_or_404(token: str) -> models.Assessment:
-    assessment = selectors.assessment_for_report(token)
-    if assessment is None:
-        raise Http404
-    return assessment
 
 
 def report_context(assessment: models.Assessment, *, pdf: bool = False) -> dict[str, Any]:
+    """The report's context under today's brand (tests and the workspace read it)."""
     return report_parts.report_context(assessment, brand=branding.brand_current(), pdf=pdf)
-
-
-def report_pdf_render(assessment: models.Assessment) -> bytes:
-    html = render_to_string(PDF_TEMPLATE, report_context(assessment, pdf=True))
-    return pdf.document_pdf(html, brand_stylesheet=branding.brand_current().stylesheet)
-
-
-# ---------------------------------------------------------------------------------------------
-# Views
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -51,16 +33,28 @@ def _private(response: HttpResponse) -> HttpResponse:
 @require_GET
 @never_cache
 def report(request, token):
-    assessment = assessment_or_404(token)
-    return _private(render(request, "advisor/report.html", report_context(assessment)))
+    found = rendercache.report_page(token)
+    if found is None:
+        raise Http404
+    assessment, brand, body = found
+    context = {
+        "assessment": assessment,
+        "brand": brand,
+        "pdf_filename": report_parts.pdf_filename(assessment),
+        "body": body,
+    }
+    return _private(render(request, "advisor/report.html", context))
 
 
 @require_GET
 @never_cache
 @rate_limit("pdf", methods=("GET",))
 def report_pdf(request, token):
-    assessment = assessment_or_404(token)
-    response = HttpResponse(report_pdf_render(assessment), content_type="application/pdf")
+    found = rendercache.report_pdf(token)
+    if found is None:
+        raise Http404
+    assessment, data = found
+    response = HttpResponse(data, content_type="application/pdf")
     filename = report_parts.pdf_filename(assessment)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return _private(response)
