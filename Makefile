@@ -52,16 +52,19 @@ run: criteria
 # The browser tests (tests/e2e, marker `browser`) drive Chromium: CHROMIUM_PATH, else `chromium`
 # on PATH. Without one they are skipped; REQUIRE_BROWSER=1 (CI) makes that a failure. Each run
 # writes screenshots of the main pages to test-artifacts/screenshots/ (README "Browser tests").
+# The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
+
 test: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test-browser: install-dev
 	$(BIN)/pytest -m browser
 
 # The quick local loop: everything but the slow tests (marker `slow`) and the browser tests.
 test-fast: install-dev
-	$(BIN)/pytest -m "not slow and not browser"
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow and not browser"
 
 # mypy with django-stubs over advisor/ and rolefit/ (pyproject.toml [tool.mypy]).
 lint: install-dev
