@@ -58,6 +58,7 @@ logger = logging.getLogger("rolefit.rendercache")
 RESULT = "result"
 REPORT = "report"
 PDF = "pdf"
+TEAM = "team"  # keyed by the team's id, not an assessment's
 KINDS = (RESULT, REPORT, PDF)
 # Keys per `delete_many` call (one query with the database cache).
 FORGET_BATCH = 1000
@@ -180,8 +181,11 @@ def cached(
 ) -> T:
     """`render()`'s value for `assessment`'s page `kind`, from the shared cache when it was kept
     for the same fingerprint; else rendered and kept (unless longer than `max_size`)."""
-    name = key(kind, assessment.pk)
-    current = fingerprint(assessment, *extra)
+    return _kept(key(kind, assessment.pk), fingerprint(assessment, *extra), render, max_size)
+
+
+def _kept(name: str, current: str, render: Callable[[], T], max_size: int | None = None) -> T:
+    """The value kept under `name` for the fingerprint `current`, else `render()`'s, kept."""
     entry = cache_get(name)
     if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == current:
         return entry[1]
@@ -189,6 +193,30 @@ def cached(
     if max_size is None or (isinstance(value, Sized) and len(value) <= max_size):
         cache_set(name, (current, value), settings.RENDER_CACHE_SECONDS)
     return value
+
+
+def team_result_body(
+    team_obj: models.Team, respondent_ids: list[int], render: Callable[[], str]
+) -> SafeString:
+    """The team result's body (`includes/team_result_body.html`), rendered once per change of
+    the team: kept under the team's id and the language while its fingerprint — the team's last
+    change, its respondents, closed and anonymous, `render_version()` — matches. A team's page
+    view then costs its lookups and the cache's read, not the rendering of every respondent's
+    answers (docs/product.md §8)."""
+    current = hashlib.sha256(
+        json.dumps(
+            [
+                render_version(),
+                team_obj.changed_at,
+                respondent_ids,
+                team_obj.closed,
+                team_obj.anonymous,
+                team_obj.company,
+            ],
+            default=str,
+        ).encode()
+    ).hexdigest()
+    return mark_safe(_kept(key(TEAM, team_obj.pk), current, render))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,6 +239,19 @@ def forget(assessment_ids: Iterable[int]) -> None:
             cache.delete_many(names[start : start + FORGET_BATCH])
     except Exception as error:
         logger.warning("Deleted assessments' cached pages could not be removed (%s).", error)
+
+
+def forget_team_on_commit(team_id: int) -> None:
+    """Remove a deleted team's rendered result, in every configured language, once it commits."""
+    names = [key(TEAM, team_id, code) for code in languages()]
+
+    def remove() -> None:
+        try:
+            cache.delete_many(names)
+        except Exception as error:
+            logger.warning("A deleted team's cached page could not be removed (%s).", error)
+
+    transaction.on_commit(remove)
 
 
 def forget_on_commit(assessment_ids: Iterable[int]) -> None:

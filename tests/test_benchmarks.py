@@ -167,6 +167,7 @@ def test_tiny_run_writes_both_files_in_the_issues_shape(tmp_path):
         "report_html",
         "report_pdf",
         "consultant_list",
+        "team_result",
     }
     for row in figures["endpoints"].values():
         assert set(row) == {"rps", "ratio", "p50_ms", "p99_ms", "queries"}

@@ -23,7 +23,15 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
 
-from advisor import branding, models, presentation, rendercache, report_parts, services
+from advisor import (
+    branding,
+    models,
+    presentation,
+    rendercache,
+    report_parts,
+    services,
+    team_presentation,
+)
 from advisor.services import team as team_services
 from tests import examples
 
@@ -407,6 +415,41 @@ def test_deleting_a_team_removes_its_respondents_pages(
     with django_capture_on_commit_callbacks(execute=True):
         team_services.team_delete(team_obj=team)
     assert stored_keys() == []
+
+
+def test_the_team_result_is_rendered_once_per_change_of_the_team(
+    client, default_criteria, database_cache, django_capture_on_commit_callbacks
+):
+    """docs/product.md §8: a team result page view costs lookups, not a rendering of every
+    respondent's answers; a new answer, closing the team or deleting it shows at once."""
+    team = team_services.team_create(
+        company="Teamco", organiser_name="Ola", organiser_email="ola@example.com", anonymous=False
+    )
+    team_services.team_join(team_id=team.pk, answers=examples.BOTH, respondent_name="Ann Lee")
+    path = reverse("advisor:team_result", kwargs={"token": team.organiser_token})
+    with mock.patch(
+        "advisor.team_presentation.team_context", side_effect=team_presentation.team_context
+    ) as shaped:
+        first = client.get(path).content.decode()
+        again = client.get(path).content.decode()
+        assert shaped.call_count == 1
+        assert "Ann Lee" in first and without_csrf_text(first) == without_csrf_text(again)
+        team_services.team_join(team_id=team.pk, answers=examples.NEITHER, respondent_name="Bo")
+        assert "Bo" in client.get(path).content.decode()
+        assert shaped.call_count == 2
+        team_services.team_close(team_obj=models.Team.objects.get(pk=team.pk))
+        client.get(path)
+        assert shaped.call_count == 3
+    assert f":1:{rendercache.key(rendercache.TEAM, team.pk, 'en')}" in stored_keys()
+    with django_capture_on_commit_callbacks(execute=True):
+        team_services.team_delete(team_obj=models.Team.objects.get(pk=team.pk))
+    # Its rendered page is gone (the computed results left behind name nobody, and expire).
+    assert [k for k in stored_keys() if "rolefit:render:" in k] == []
+    assert client.get(path).status_code == 404
+
+
+def without_csrf_text(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -237,6 +237,7 @@ def team_delete(*, team_obj: models.Team) -> int:
         respondents = models.Assessment.objects.filter(team_id=team_obj.pk)
         rendercache.forget_on_commit(respondents.values_list("pk", flat=True))
         count, _per_model = respondents.delete()
+        rendercache.forget_team_on_commit(team_obj.pk)
         models.Team.objects.filter(pk=team_obj.pk).delete()
     return count
 

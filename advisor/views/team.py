@@ -22,6 +22,7 @@ from advisor import (
     mail,
     models,
     pdf,
+    rendercache,
     selectors,
     services,
     team_presentation,
@@ -194,10 +195,11 @@ def _form_context(team, form, *, change: bool = False) -> dict:
     }
 
 
-def _team_result_context(team) -> tuple[dict, dict]:
+def _team_result_context(team, respondents=None) -> tuple[dict, dict]:
     """The team result as computed, and what the team result page shows of it: one query, the
-    respondents (`team` comes loaded with its snapshot and criteria version)."""
-    respondents = selectors.team_respondents(team)
+    respondents, unless given (`team` comes loaded with its snapshot and criteria version)."""
+    if respondents is None:
+        respondents = selectors.team_respondents(team)
     computed = team_services.team_result(team, respondents)
     ordered = team_services.display_order(team, respondents)
     labels = [team_services.respondent_label(team, r, i + 1) for i, r in enumerate(ordered)]
@@ -216,8 +218,18 @@ def _team_result_context(team) -> tuple[dict, dict]:
 
 
 def _result_response(request, team, *, respondent=None):
-    _computed, context = _team_result_context(team)
-    context["respondent"] = respondent
+    respondents = selectors.team_respondents(team)
+
+    def body() -> str:
+        _computed, context = _team_result_context(team, respondents)
+        return render_to_string("includes/team_result_body.html", context)
+
+    context = {
+        "team": team,
+        "respondent": respondent,
+        "respondent_count": len(respondents),
+        "body": rendercache.team_result_body(team, [r.id for r in respondents], body),
+    }
     return _no_robots(render(request, "advisor/team_result.html", context))
 
 
