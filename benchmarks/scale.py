@@ -7,10 +7,12 @@ assessments, then measures through the full Django stack as a logged-in consulta
 - the unfiltered list: first, middle and last page, newest first and by company (goal ≤ 50 ms)
 - a company search, a narrow and a broad one (goal ≤ 100 ms)
 - the CSV export of all rows: time (goal ≤ 5 s) and peak memory growth (goal ≤ 50 MB)
+- the XLSX export of all rows: time (goal ≤ 30 s) and peak memory growth (goal ≤ 100 MB)
 
 and drops the database again. Usage:
 
     DATABASE_URL=postgres://user:pw@127.0.0.1:5432/rolefit .venv/bin/python -m benchmarks.scale
+    .venv/bin/python -m benchmarks.scale --only xlsx    # seed, then the XLSX export alone
 
 The role needs CREATEDB. Reusable pieces: `seed`, `consultant_client`, `time_get`,
 `measure_export`, `run` (`throwaway_database` and `setup_django` come from `benchmarks.harness`).
@@ -30,6 +32,10 @@ from benchmarks.harness import setup_django, throwaway_database
 GOALS_MS = {"list": 50.0, "search": 100.0}
 GOAL_EXPORT_SECONDS = 5.0
 GOAL_EXPORT_MEMORY_MB = 50.0
+# Issue 15: the XLSX export (XlsxWriter, constant memory).
+GOAL_XLSX_SECONDS = 30.0
+GOAL_XLSX_MEMORY_MB = 100.0
+XLSX_URL_NAME = "advisor:workspace_export_xlsx"
 COMPANY_WORDS = [
     "Acme",
     "Bolt",
@@ -233,10 +239,15 @@ def run(count: int = 100_000) -> dict[str, dict[str, float]]:
         results[name] = figures
     measure_export(client, {"company": "zzzz"})  # warm the export path on an empty result
     results["csv: all rows"] = measure_export(client)
-    xlsx = "advisor:workspace_export_xlsx"
-    measure_export(client, {"company": "zzzz"}, url_name=xlsx)
-    results["xlsx: all rows"] = measure_export(client, url_name=xlsx)
+    results.update(run_xlsx(client))
     return results
+
+
+def run_xlsx(client=None) -> dict[str, dict[str, float]]:
+    """The XLSX export of every row (after a warm-up on an empty result), alone."""
+    client = client or consultant_client()
+    measure_export(client, {"company": "zzzz"}, url_name=XLSX_URL_NAME)
+    return {"xlsx: all rows": measure_export(client, url_name=XLSX_URL_NAME)}
 
 
 def report(results: dict[str, dict[str, float]]) -> str:
@@ -249,15 +260,19 @@ def report(results: dict[str, dict[str, float]]) -> str:
                 f"  (goal ≤ {figures['goal_ms']:.0f} ms: {verdict})"
             )
         else:
-            ok = (
-                figures["seconds"] <= GOAL_EXPORT_SECONDS
-                and figures["memory_growth_mb"] <= GOAL_EXPORT_MEMORY_MB
+            xlsx = name.startswith("xlsx")
+            seconds, megabytes = (
+                (GOAL_XLSX_SECONDS, GOAL_XLSX_MEMORY_MB)
+                if xlsx
+                else (GOAL_EXPORT_SECONDS, GOAL_EXPORT_MEMORY_MB)
             )
+            ok = figures["seconds"] <= seconds and figures["memory_growth_mb"] <= megabytes
+            # An XLSX is zipped: its line count means nothing.
+            rows = "" if xlsx else f"{figures['rows']:,} rows, "
             lines.append(
-                f"{name:34} {figures['rows']:,} rows, {figures['megabytes']:.1f} MB in "
+                f"{name:34} {rows}{figures['megabytes']:.1f} MB in "
                 f"{figures['seconds']:.2f} s, memory growth {figures['memory_growth_mb']:.1f} MB "
-                f"(goal ≤ {GOAL_EXPORT_SECONDS:.0f} s, ≤ {GOAL_EXPORT_MEMORY_MB:.0f} MB: "
-                f"{'ok' if ok else 'OVER GOAL'})"
+                f"(goal ≤ {seconds:.0f} s, ≤ {megabytes:.0f} MB: {'ok' if ok else 'OVER GOAL'})"
             )
     return "\n".join(lines)
 
@@ -265,6 +280,7 @@ def report(results: dict[str, dict[str, float]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=100_000, help="assessments to seed")
+    parser.add_argument("--only", choices=["xlsx"], help="measure only this export (after seeding)")
     args = parser.parse_args(argv)
     base_url = os.environ.get("DATABASE_URL", "")
     with throwaway_database(base_url) as url:
@@ -272,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         seed(args.count)
         print(f"seeded {args.count:,} assessments in {time.perf_counter() - started:.1f} s")
-        print(report(run(args.count)))
+        print(report(run_xlsx() if args.only == "xlsx" else run(args.count)))
     return 0
 
 
