@@ -3,7 +3,8 @@
 Headers in words, dates as spreadsheet dates, needs and coverage as percentages, answers as
 their labels, the private link to the report as text (spreadsheets cap hyperlinks per sheet),
 a frozen, filterable header row and set column widths. Text cells follow the CSV's
-formula-injection rule (`csv_safe`).
+formula-injection rule (`csv_safe`), and text XlsxWriter would write as raw XML is neutralised
+the same way (`xlsx_safe`).
 
 XlsxWriter in constant-memory mode writes each row to a temporary file as it comes, so memory
 stays flat whatever the number of rows (docs/benchmarks.md, "XLSX export"); it measured faster
@@ -41,6 +42,21 @@ def csv_safe(value: str) -> str:
         return "'" + value
     visible = next((c for c in value if unicodedata.category(c) != "Cf"), "")
     if unicodedata.normalize("NFKC", visible).startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+# XlsxWriter's constant-memory mode writes a string that starts with "<r>" and ends with "</r>"
+# into the sheet as raw rich-text XML, unescaped: such a company name could close its cell and
+# add a formula cell of its own. The same leading quote as a formula sign makes it plain text.
+RAW_XML_START, RAW_XML_END = "<r>", "</r>"
+
+
+def xlsx_safe(value: str) -> str:
+    """A text cell for the XLSX: the CSV's formula rule (`csv_safe`), and a leading quote on text
+    that XlsxWriter would otherwise write as raw XML."""
+    value = csv_safe(value)
+    if value.startswith(RAW_XML_START) and value.endswith(RAW_XML_END):
         return "'" + value
     return value
 
@@ -103,7 +119,7 @@ def xlsx_write(file: IO[bytes], *, questions: Sequence[dict[str, Any]], rows: It
         sheet.set_column(index, index, WIDTHS[kind])
     sheet.set_row(0, 60 if questions else 30)
     for index, (title, _kind) in enumerate(columns):
-        sheet.write_string(0, index, title, header)
+        sheet.write_string(0, index, xlsx_safe(title), header)
     sheet.freeze_panes(1, 0)
 
     outcomes = {key: str(label) for key, label in models.Outcome.choices}
@@ -124,20 +140,20 @@ def xlsx_write(file: IO[bytes], *, questions: Sequence[dict[str, Any]], rows: It
         texts = [company, name, email, outcomes.get(outcome, outcome), roles.get(lead, "")]
         for offset, text in enumerate(texts, start=1):
             if text:
-                sheet.write_string(row_number, offset, csv_safe(text))
+                sheet.write_string(row_number, offset, xlsx_safe(text))
         for offset, value in enumerate(numbers, start=6):
             number = _number(value)
             if number is not None:
                 sheet.write_number(row_number, offset, number, percent)
         for offset, text in enumerate((prepared_for, prepared_by, notes), start=10):
             if text:
-                sheet.write_string(row_number, offset, csv_safe(text))
+                sheet.write_string(row_number, offset, xlsx_safe(text))
         sheet.write_string(row_number, 13, before_token + token + after_token)
         sheet.write_string(row_number, 14, version[:12])
         for offset, (slug, options) in enumerate(zip(slugs, labels, strict=True), start=15):
             key = answers.get(slug)
             if key:
-                sheet.write_string(row_number, offset, csv_safe(options.get(key, key)))
+                sheet.write_string(row_number, offset, xlsx_safe(options.get(key, key)))
     sheet.autofilter(0, 0, max(row_number, 1), len(columns) - 1)
     workbook.close()
 

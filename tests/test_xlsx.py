@@ -156,3 +156,37 @@ def test_workspace_links_both_exports_with_its_filters(consultant_client, acme):
     assert b'href="/assessments/export.xlsx?company=acme"' in page
     assert b'href="/assessments/export.csv?company=acme"' in page
     assert workspace.WORKSPACE_PERMISSION == "advisor.use_workspace"
+
+
+# XlsxWriter's constant-memory mode writes text that starts with "<r>" and ends with "</r>" as raw
+# rich-text XML: this company name would close its own cell and add a HYPERLINK formula cell.
+RAW_XML_COMPANY = (
+    '<r><t>x</t></r></is></c><c r="Z2"><f>HYPERLINK("http://evil.example","x")</f></c>'
+    '<c r="Y2" t="inlineStr"><is><r><t>y</t></r>'
+)
+
+
+def test_text_written_as_raw_xml_by_xlsxwriter_stays_text(consultant_client, default_criteria):
+    services.assessment_create(company=RAW_XML_COMPANY, answers=examples.STANDARD_REPORT)
+    header, row = values(download(consultant_client)[1])
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Company"] == "'" + RAW_XML_COMPANY  # shown as typed, behind the CSV's quote
+    _response, sheet = download(consultant_client)
+    for cells_row in sheet.iter_rows():
+        for cell in cells_row:
+            assert cell.data_type != "f"
+    assert sheet.max_column == len(header)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("<r>bold</r>", "'<r>bold</r>"),
+        ("<r>", "<r>"),  # not both ends: XlsxWriter escapes it
+        (" <r>x</r>", " <r>x</r>"),
+        ("=1+1", "'=1+1"),  # the CSV's rule first
+        ("Acme <r>", "Acme <r>"),
+    ],
+)
+def test_xlsx_safe(value, expected):
+    assert exports.xlsx_safe(value) == expected
