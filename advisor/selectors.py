@@ -56,6 +56,8 @@ class AssessmentFilters:
 
     company: str = ""
     outcome: str = ""
+    company_size: str = ""  # a models.CompanySize key
+    industry: str = ""  # contained in the industry, accents and case ignored
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     sort: str = DEFAULT_SORT
@@ -76,6 +78,13 @@ def _filtered(filters: AssessmentFilters, *, with_outcome: bool = True) -> Query
         )
     if with_outcome and filters.outcome:
         qs = qs.filter(outcome=filters.outcome)
+    if filters.company_size:
+        qs = qs.filter(company_size=filters.company_size)
+    if filters.industry:
+        # As the company search; migration 0013's trigram index serves it on PostgreSQL.
+        qs = qs.alias(industry_search=SearchText("industry")).filter(
+            industry_search__contains=SearchText(Value(filters.industry))
+        )
     if filters.date_from:
         qs = qs.filter(created_at__gte=_day_start(filters.date_from))
     if filters.date_to and filters.date_to < datetime.date.max:

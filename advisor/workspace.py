@@ -40,6 +40,13 @@ FILTERS_NOT_APPLIED = gettext_noop(
     "A filter with an error is not applied: the list and the counts follow the other filters."
 )
 NOTES_SAVED = gettext_noop("Notes saved.")
+COMPANY_SIZE_UNKNOWN = gettext_noop(
+    "“%(value)s” is not a company size: choose one from the list, or “Any size”."
+)
+INDUSTRY_SEARCH_TOO_LONG = gettext_noop(
+    "An industry has at most %(limit_value)d characters: shorten the search (it has "
+    "%(show_value)d)."
+)
 
 SORT_CHOICES = [
     ("-created", gettext_lazy("Newest first")),
@@ -70,6 +77,25 @@ class WorkspaceFilterForm(forms.Form):
         required=False,
         max_length=models.COMPANY_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "class": "form-control"}),
+    )
+    industry = forms.CharField(
+        label=gettext_lazy("Industry"),
+        required=False,
+        max_length=models.INDUSTRY_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "class": "form-control"}),
+        error_messages={
+            "max_length": gettext_lazy(INDUSTRY_SEARCH_TOO_LONG),
+            "null_characters_not_allowed": gettext_lazy(services.TEXT_NUL_CHARACTER),
+        },
+    )
+    company_size = forms.ChoiceField(
+        # "Size", not "Company size": a label that holds the company search's label makes
+        # finding that field by its label ambiguous.
+        label=gettext_lazy("Size"),
+        required=False,
+        choices=[("", gettext_lazy("Any size")), *models.CompanySize.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": gettext_lazy(COMPANY_SIZE_UNKNOWN)},
     )
     outcome = forms.ChoiceField(
         label=gettext_lazy("Outcome"),
@@ -111,6 +137,8 @@ class WorkspaceFilterForm(forms.Form):
         return selectors.AssessmentFilters(
             company=data.get("company") or "",
             outcome=data.get("outcome") or "",
+            company_size=data.get("company_size") or "",
+            industry=data.get("industry") or "",
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             sort=data.get("sort") or selectors.DEFAULT_SORT,
@@ -243,7 +271,7 @@ def workspace_list(request):
         "outcome_counts": [(key, label, counts[key]) for key, label in models.Outcome.choices],
         "filters_not_applied": _(FILTERS_NOT_APPLIED) if form.errors else "",
         "filtered": any(
-            request.GET.get(name) for name in ("company", "outcome", "date_from", "date_to")
+            request.GET.get(name) for name in WorkspaceFilterForm.base_fields if name != "sort"
         ),
     }
     return render(request, "advisor/workspace_list.html", context)

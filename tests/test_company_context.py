@@ -1,6 +1,7 @@
 """Company context (docs/product.md §9): an optional size band (`company-size`) and industry
 (`industry`) on the questionnaire, not scored; stored on the assessment, shown on the result,
-the report and its PDF, the workspace detail."""
+the report and its PDF, the workspace detail; filterable in the workspace list. The exports'
+columns are tested in tests/test_csv.py and tests/test_xlsx.py."""
 
 import re
 import subprocess
@@ -10,7 +11,7 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from advisor import forms, models, presentation, reports, services, team_services
+from advisor import forms, models, presentation, reports, services, team_services, workspace
 from tests import examples
 from tests.pdf_pages import page_texts
 
@@ -238,6 +239,87 @@ def test_the_workspace_detail_shows_the_context(consultant_client, acme):
     url = reverse("advisor:workspace_detail", kwargs={"token": acme.token})
     page = consultant_client.get(url).content.decode()
     assert "· 51–250 people · Fintech</span>" in page
+
+
+# ---------------------------------------------------------------------------------------------
+# The workspace list's filters
+
+
+@pytest.fixture
+def clients(default_criteria):
+    made = [
+        ("Acme", "51-250", "Santé publique"),
+        ("Bolt", "1-10", "SANTE ANIMALE"),
+        ("Cedar", "51-250", "Fintech"),
+        ("Delta", "", ""),
+    ]
+    for company, size, industry in made:
+        services.assessment_create(
+            company=company, company_size=size, industry=industry, answers=examples.BOTH
+        )
+
+
+def companies(response) -> list[str]:
+    return sorted(row["assessment"].company for row in response.context["rows"])
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"company_size": "51-250"}, ["Acme", "Cedar"]),
+        ({"company_size": "5001+"}, []),
+        ({"industry": "sante"}, ["Acme", "Bolt"]),  # accents and case ignored
+        ({"industry": "SANTÉ"}, ["Acme", "Bolt"]),
+        ({"industry": "publique"}, ["Acme"]),
+        ({"industry": "sante", "company_size": "1-10"}, ["Bolt"]),
+        ({"industry": "%"}, []),  # LIKE's wildcards are literal
+        ({"industry": "   "}, ["Acme", "Bolt", "Cedar", "Delta"]),
+    ],
+)
+def test_filter_by_size_band_and_industry(consultant_client, clients, params, expected):
+    response = consultant_client.get(reverse("advisor:workspace"), params)
+    assert companies(response) == expected
+    assert response.context["outcome_total"] == len(expected)  # the counts follow the filters
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"company_size": "huge"}, "“huge” is not a company size: choose one from the list"),
+        ({"industry": "x" * 101}, "An industry has at most 100 characters"),
+    ],
+)
+def test_an_invalid_context_filter_says_so_and_filters_nothing(
+    consultant_client, clients, params, message
+):
+    response = consultant_client.get(reverse("advisor:workspace"), {"company": "a", **params})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert message in page
+    assert workspace.FILTERS_NOT_APPLIED in page
+    assert "No assessment matches" not in page
+    # The company filter still applies; the invalid one is left out, not an empty list.
+    assert companies(response) == ["Acme", "Cedar", "Delta"]
+
+
+def test_the_filters_are_on_the_list_page_and_in_the_export_links(consultant_client, clients):
+    page = consultant_client.get(
+        reverse("advisor:workspace"), {"company_size": "1-10", "industry": "santé"}
+    ).content.decode()
+    assert '<option value="1-10" selected>1–10 people</option>' in page
+    assert 'name="industry" value="santé"' in page
+    assert "/assessments/export.csv?company_size=1-10&amp;industry=sant%C3%A9" in page
+    assert "Clear" in page
+
+
+def test_the_list_costs_the_same_queries_with_the_context_filters(
+    consultant_client, clients, django_assert_max_num_queries
+):
+    url = reverse("advisor:workspace")
+    consultant_client.get(url)
+    # session, user, two permission queries, the counts and one page (tests/test_workspace.py)
+    with django_assert_max_num_queries(6):
+        consultant_client.get(url, {"company_size": "51-250", "industry": "sante"})
 
 
 # ---------------------------------------------------------------------------------------------
