@@ -1,8 +1,9 @@
 """The workspace's XLSX export: the CSV's rows (advisor/workspace.py), made for people.
 
 Headers in words, dates as spreadsheet dates, needs and coverage as percentages, answers as
-their labels, the private link to the report as text (spreadsheets cap hyperlinks per sheet),
-a frozen, filterable header row and set column widths. Text cells follow the CSV's
+their labels, the size band by its label, the private notes and the team reference as in the
+CSV (docs/product.md §9), the private link to the report as text (spreadsheets cap hyperlinks
+per sheet), a frozen, filterable header row and set column widths. Text cells follow the CSV's
 formula-injection rule (`csv_safe`), and text XlsxWriter would write as raw XML is neutralised
 the same way (`xlsx_safe`).
 
@@ -66,7 +67,16 @@ LOCALE_DATETIME_FORMAT = 22
 PERCENT_FORMAT = "0.0%"
 
 # Column width in characters, by kind of column.
-WIDTHS = {"date": 17, "name": 28, "text": 40, "percent": 12, "link": 60, "answer": 22}
+WIDTHS = {
+    "date": 17,
+    "name": 28,
+    "size": 18,
+    "reference": 9,
+    "text": 40,
+    "percent": 12,
+    "link": 60,
+    "answer": 22,
+}
 
 
 def _number(value) -> float | None:
@@ -79,8 +89,11 @@ def xlsx_columns(questions: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
     return [
         (_("Date"), "date"),
         (_("Company"), "name"),
+        (_("Company size"), "size"),
+        (_("Industry"), "name"),
         (_("Respondent"), "name"),
         (_("Respondent email"), "name"),
+        (_("Team"), "reference"),
         (_("Outcome"), "name"),
         (_("Hire first"), "name"),
         (_("Need for a product owner"), "percent"),
@@ -90,6 +103,7 @@ def xlsx_columns(questions: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
         (_("Prepared for"), "name"),
         (_("Prepared by"), "name"),
         (_("Consultant notes"), "text"),
+        (_("Private notes"), "text"),
         (_("Report link"), "link"),
         (_("Criteria version"), "percent"),
         *((question["text"], "answer") for question in questions),
@@ -124,6 +138,7 @@ def xlsx_write(file: IO[bytes], *, questions: Sequence[dict[str, Any]], rows: It
 
     outcomes = {key: str(label) for key, label in models.Outcome.choices}
     roles = {key: str(label) for key, label in models.Role.SLUG_CHOICES}
+    sizes = {key: str(label) for key, label in models.CompanySize.choices}
     labels = [{o["key"]: o["label"] for o in question["options"]} for question in questions]
     slugs = [question["slug"] for question in questions]
     report_url = mail.site_url(reverse("advisor:report", kwargs={"token": "TOKEN"}))
@@ -131,26 +146,34 @@ def xlsx_write(file: IO[bytes], *, questions: Sequence[dict[str, Any]], rows: It
 
     row_number = 0
     for row_number, row in enumerate(rows, start=1):
-        # The CSV's private notes and team reference stay out of the people's spreadsheet.
-        (created_at, company, name, email, outcome, *numbers, version, _private, _team) = row[:12]
-        answers = row[12]
-        lead, prepared_for, prepared_by, notes, token = row[13:]
+        (created_at, company, name, email, outcome, *numbers, version, private, team_id) = row[:12]
+        company_size, industry, answers = row[12:15]
+        lead, prepared_for, prepared_by, notes, token = row[15:]
         local = timezone.localtime(created_at).replace(tzinfo=None)
         sheet.write_datetime(row_number, 0, local, date)
-        texts = [company, name, email, outcomes.get(outcome, outcome), roles.get(lead, "")]
+        texts = [
+            company,
+            sizes.get(company_size, company_size),
+            industry,
+            name,
+            email,
+            models.team_reference(team_id),
+            outcomes.get(outcome, outcome),
+            roles.get(lead, ""),
+        ]
         for offset, text in enumerate(texts, start=1):
             if text:
                 sheet.write_string(row_number, offset, xlsx_safe(text))
-        for offset, value in enumerate(numbers, start=6):
+        for offset, value in enumerate(numbers, start=9):
             number = _number(value)
             if number is not None:
                 sheet.write_number(row_number, offset, number, percent)
-        for offset, text in enumerate((prepared_for, prepared_by, notes), start=10):
+        for offset, text in enumerate((prepared_for, prepared_by, notes, private), start=13):
             if text:
                 sheet.write_string(row_number, offset, xlsx_safe(text))
-        sheet.write_string(row_number, 13, before_token + token + after_token)
-        sheet.write_string(row_number, 14, version[:12])
-        for offset, (slug, options) in enumerate(zip(slugs, labels, strict=True), start=15):
+        sheet.write_string(row_number, 17, before_token + token + after_token)
+        sheet.write_string(row_number, 18, version[:12])
+        for offset, (slug, options) in enumerate(zip(slugs, labels, strict=True), start=19):
             key = answers.get(slug)
             if key:
                 sheet.write_string(row_number, offset, xlsx_safe(options.get(key, key)))

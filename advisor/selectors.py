@@ -169,6 +169,9 @@ EXPORT_FIXED_COLUMNS = (
     "criteria_version",
     "private_notes",
     "team_ref",
+    # The company context of docs/product.md §9: the size band's key, the industry as given.
+    "company_size",
+    "industry",
 )
 
 
@@ -179,10 +182,9 @@ XLSX_EXTRA_VALUES = ("lead", "prepared_for", "prepared_by", "consultant_notes", 
 def assessment_export_rows(
     *, filters: AssessmentFilters, extra: tuple[str, ...] = ()
 ) -> Iterator[tuple]:
-    """The export's rows as raw values in one streamed query: EXPORT_FIXED_COLUMNS, then the
-    answers dict (question slug → option key; the team's id stands for `team_ref`), then the
-    `extra` fields (the lead hire as
-    `lead`, or Assessment fields).
+    """The export's rows as raw values in one streamed query: EXPORT_FIXED_COLUMNS (the team's id
+    stands for `team_ref`), then the answers dict (question slug → option key), then the `extra`
+    fields (the lead hire as `lead`, or Assessment fields).
 
     Needs and coverage are picked out of the result JSON by the database, so only the small
     answers JSON is parsed per row. A JSON null may come back as the text "null" (SQLite).
@@ -211,6 +213,8 @@ def assessment_export_rows(
             "criteria_version__version",
             "private_notes",
             "team_id",
+            "company_size",
+            "industry",
             "answers",
             *extra,
         )

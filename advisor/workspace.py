@@ -372,6 +372,8 @@ def csv_lines(question_slugs: Sequence[str], rows: Iterable[tuple]) -> Iterator[
         version,
         private,
         team_id,
+        company_size,
+        industry,
         answers,
     ) in rows:
         cells = [
@@ -384,6 +386,8 @@ def csv_lines(question_slugs: Sequence[str], rows: Iterable[tuple]) -> Iterator[
             version,
             csv_safe(private),
             models.team_reference(team_id),
+            company_size,  # a key (models.CompanySize), never formula-like
+            csv_safe(industry),
             *(csv_safe(answers.get(slug) or "") for slug in question_slugs),
         ]
         chunk.append(writer.writerow(cells))

@@ -1,7 +1,9 @@
 """The workspace's XLSX export (issue 15), read back with openpyxl: headers in words, dates as
 dates, needs as percentages, labels for answers, the report link as text, a frozen header row,
-column widths; the CSV's filters, rows, permission and formula rule."""
+column widths; the CSV's filters, rows, permission and formula rule; the private notes, the team
+reference and the company context of docs/product.md §9."""
 
+import csv
 import datetime
 import io
 
@@ -10,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from advisor import exports, models, services, workspace
+from advisor import exports, models, services, team_services, workspace
 from tests import examples
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +44,8 @@ def acme(default_criteria):
         company="Acme Müller GmbH",
         respondent_name="Rita Respondent",
         respondent_email="rita@example.com",
+        company_size=models.CompanySize.PEOPLE_51_250,
+        industry="Santé",
         answers=examples.STANDARD_REPORT,
     )
     moment = timezone.make_aware(datetime.datetime(2025, 3, 10, 14, 30))
@@ -51,6 +55,7 @@ def acme(default_criteria):
         consultant_notes="Hire a PM first.\nThen revisit.",
         prepared_for="Jane Doe, CEO",
         prepared_by='=HYPERLINK("http://evil.example")',
+        private_notes="Budget unclear;\n- call the CFO",
     )
 
 
@@ -68,8 +73,11 @@ def test_header_in_words_and_a_row_for_people(consultant_client, acme):
     assert header == [
         "Date",
         "Company",
+        "Company size",
+        "Industry",
         "Respondent",
         "Respondent email",
+        "Team",
         "Outcome",
         "Hire first",
         "Need for a product owner",
@@ -79,6 +87,7 @@ def test_header_in_words_and_a_row_for_people(consultant_client, acme):
         "Prepared for",
         "Prepared by",
         "Consultant notes",
+        "Private notes",
         "Report link",
         "Criteria version",
         *statements,
@@ -89,6 +98,11 @@ def test_header_in_words_and_a_row_for_people(consultant_client, acme):
     assert cells["Outcome"] == "Product manager"
     assert cells["Need for a product manager"] == pytest.approx(0.75)
     assert cells["Consultant notes"] == "Hire a PM first.\nThen revisit."
+    # docs/product.md §9: the private notes (consultants only), the context by its label.
+    assert cells["Private notes"] == "Budget unclear;\n- call the CFO"
+    assert cells["Company size"] == "51–250 people"
+    assert cells["Industry"] == "Santé"
+    assert cells["Team"] is None  # not a team respondent
     assert cells["Prepared by"] == '\'=HYPERLINK("http://evil.example")'  # the CSV's rule
     assert cells["Report link"].endswith(f"/a/{acme.token}/report/")
     assert cells["Report link"].startswith("http")
@@ -142,6 +156,8 @@ def test_unanswered_and_empty_fields_stay_empty(consultant_client, default_crite
     assert cells["Outcome"] == "Undetermined"
     assert cells["Need for a product owner"] is None
     assert cells["Respondent"] is None and cells["Hire first"] is None
+    assert cells["Company size"] is None and cells["Industry"] is None
+    assert cells["Private notes"] is None
 
 
 def test_view_query_count(consultant_client, acme, django_assert_max_num_queries):
@@ -190,3 +206,56 @@ def test_text_written_as_raw_xml_by_xlsxwriter_stays_text(consultant_client, def
 )
 def test_xlsx_safe(value, expected):
     assert exports.xlsx_safe(value) == expected
+
+
+def test_rows_and_columns_match_the_csv(consultant_client, acme):
+    """The same rows as the CSV, and every CSV column but the answers' keys has its XLSX
+    column: the private notes, the team reference and the context (issue 15)."""
+    team = team_services.team_create(
+        company="Team Co", organiser_name="Olga", organiser_email="o@example.com", anonymous=False
+    )
+    team_services.team_join(
+        team_id=team.pk, answers=examples.BOTH, respondent_name="Ann", respondent_title=""
+    )
+    csv_text = b"".join(
+        consultant_client.get(reverse("advisor:workspace_export")).streaming_content
+    ).decode()
+    csv_rows = list(csv.DictReader(io.StringIO(csv_text[1:], newline="")))
+    header, *rows = values(download(consultant_client)[1])
+    xlsx_rows = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [r["Company"] for r in xlsx_rows] == [r["company"] for r in csv_rows]
+    sizes = dict(models.CompanySize.choices)
+    for csv_row, xlsx_row in zip(csv_rows, xlsx_rows, strict=True):
+        assert (xlsx_row["Team"] or "") == csv_row["team_ref"]
+        assert (xlsx_row["Private notes"] or "") == csv_row["private_notes"]
+        assert (xlsx_row["Industry"] or "") == csv_row["industry"]
+        assert (xlsx_row["Company size"] or "") == sizes.get(csv_row["company_size"], "")
+    assert xlsx_rows[0]["Team"] == team.reference
+    assert xlsx_rows[0]["Team"].startswith("T-")
+
+
+def test_private_notes_and_context_follow_the_formula_rule(consultant_client, default_criteria):
+    assessment = services.assessment_create(
+        company="Acme", industry="@SUM(A1)", answers=examples.STANDARD_REPORT
+    )
+    services.assessment_notes_update(
+        assessment=assessment,
+        consultant_notes="",
+        prepared_for="",
+        prepared_by="",
+        private_notes="-1+1",
+    )
+    header, row = values(download(consultant_client)[1])
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Industry"] == "'@SUM(A1)"
+    assert cells["Private notes"] == "'-1+1"
+
+
+def test_the_context_filters_apply(consultant_client, acme):
+    services.assessment_create(
+        company="Bolt Logistics", company_size="1-10", industry="Logistics", answers=examples.BOTH
+    )
+    _response, sheet = download(consultant_client, industry="SANTE")
+    assert [row[1] for row in values(sheet)[1:]] == ["Acme Müller GmbH"]
+    _response, sheet = download(consultant_client, company_size="1-10")
+    assert [row[1] for row in values(sheet)[1:]] == ["Bolt Logistics"]
