@@ -175,6 +175,26 @@ EXPORT_FIXED_COLUMNS = (
 )
 
 
+# The values of an export row, in order (the database's side of EXPORT_FIXED_COLUMNS, then the
+# answers); `extra` fields follow.
+EXPORT_ROW_FIELDS = (
+    "created_at",
+    "company",
+    "respondent_name",
+    "respondent_email",
+    "outcome",
+    "need_po",
+    "need_pm",
+    "cov_po",
+    "cov_pm",
+    "criteria_version__version",
+    "private_notes",
+    "team_id",
+    "company_size",
+    "industry",
+    "answers",
+)
+
 # What the XLSX export adds after the CSV's values (`extra` of assessment_export_rows).
 XLSX_EXTRA_VALUES = ("lead", "prepared_for", "prepared_by", "consultant_notes", "token")
 
@@ -182,9 +202,9 @@ XLSX_EXTRA_VALUES = ("lead", "prepared_for", "prepared_by", "consultant_notes", 
 def assessment_export_rows(
     *, filters: AssessmentFilters, extra: tuple[str, ...] = ()
 ) -> Iterator[tuple]:
-    """The export's rows as raw values in one streamed query: EXPORT_FIXED_COLUMNS (the team's id
-    stands for `team_ref`), then the answers dict (question slug → option key), then the `extra`
-    fields (the lead hire as `lead`, or Assessment fields).
+    """The export's rows as raw values in one streamed query: EXPORT_ROW_FIELDS (the
+    EXPORT_FIXED_COLUMNS, the team's id standing for `team_ref`, then the answers dict: question
+    slug → option key), then the `extra` fields (the lead hire as `lead`, or Assessment fields).
 
     Needs and coverage are picked out of the result JSON by the database, so only the small
     answers JSON is parsed per row. A JSON null may come back as the text "null" (SQLite).
@@ -200,24 +220,7 @@ def assessment_export_rows(
             cov_pm=KT(f"result__coverage__{scoring.PRODUCT_MANAGER}"),
             lead=KT("result__lead"),
         )
-        .values_list(
-            "created_at",
-            "company",
-            "respondent_name",
-            "respondent_email",
-            "outcome",
-            "need_po",
-            "need_pm",
-            "cov_po",
-            "cov_pm",
-            "criteria_version__version",
-            "private_notes",
-            "team_id",
-            "company_size",
-            "industry",
-            "answers",
-            *extra,
-        )
+        .values_list(*EXPORT_ROW_FIELDS, *extra)
     )
     if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
         key, descending = SORT_KEYS.get(filters.sort, SORT_KEYS[DEFAULT_SORT])

@@ -259,3 +259,30 @@ def test_the_context_filters_apply(consultant_client, acme):
     assert [row[1] for row in values(sheet)[1:]] == ["Acme Müller GmbH"]
     _response, sheet = download(consultant_client, company_size="1-10")
     assert [row[1] for row in values(sheet)[1:]] == ["Bolt Logistics"]
+
+
+@pytest.mark.parametrize("zone_name", ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kolkata"])
+def test_dates_are_the_spreadsheet_serial_of_the_local_time(zone_name):
+    """exports.excel_datetime, which the writer uses instead of XlsxWriter's slower
+    write_datetime, against openpyxl's conversion, on both sides of summer time."""
+    from zoneinfo import ZoneInfo
+
+    from openpyxl.utils.datetime import to_excel
+
+    zone = ZoneInfo(zone_name)
+    for moment in [
+        datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 3, 10, 14, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 3, 30, 0, 59, 59, tzinfo=datetime.UTC),  # Berlin: still winter
+        datetime.datetime(2025, 3, 30, 1, 0, 1, tzinfo=datetime.UTC),  # Berlin: summer
+        datetime.datetime(2025, 10, 26, 0, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 11, 29, 23, 59, 59, 999999, tzinfo=datetime.UTC),
+    ]:
+        local = moment.astimezone(zone).replace(tzinfo=None)
+        assert exports.excel_datetime(moment, zone) == pytest.approx(to_excel(local), abs=1e-9)
+
+
+def test_the_date_cell_shows_the_active_time_zone(consultant_client, acme):
+    with timezone.override("Europe/Berlin"):
+        header, row = values(download(consultant_client)[1])
+    assert dict(zip(header, row, strict=True))["Date"] == datetime.datetime(2025, 3, 10, 15, 30)
