@@ -663,6 +663,12 @@ class Assessment(models.Model):
         indexes = [
             models.Index(fields=["company", "id"], name="assessment_company_idx"),
             models.Index(fields=["outcome", "created_at"], name="assessment_outcome_idx"),
+            # The workspace's size band filter (docs/product.md §9): its counts per outcome
+            # are an index-only scan, and its pages by date too.
+            models.Index(
+                fields=["company_size", "outcome", "created_at", "id"],
+                name="assessment_size_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

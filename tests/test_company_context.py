@@ -341,6 +341,14 @@ def test_migration_0013_adds_blank_context_to_existing_assessments(default_crite
     MigrationExecutor(connection).migrate([("advisor", "0013_company_context")])
     stored = models.Assessment.objects.get()
     assert (stored.company_size, stored.industry) == ("", "")
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "advisor_assessment")
+    assert indexes["assessment_size_idx"]["columns"] == [
+        "company_size",
+        "outcome",
+        "created_at",
+        "id",
+    ]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
