@@ -4,8 +4,9 @@ Creates a throwaway database next to the configured one (never touching the conf
 temporary SQLite file when `DATABASE_URL` is not PostgreSQL), migrates it, seeds 100,000
 assessments, then measures through the full Django stack as a logged-in consultant:
 
-- the unfiltered list: first, middle and last page, newest first and by company (goal ≤ 50 ms)
-- a company search, a narrow and a broad one (goal ≤ 100 ms)
+- the unfiltered list: first, middle and last page, newest first and by company (goal ≤ 50 ms),
+  and the size band filter (first and last page)
+- a company search, a narrow and a broad one, and the industry filter (goal ≤ 100 ms)
 - the CSV export of all rows: time (goal ≤ 5 s) and peak memory growth (goal ≤ 50 MB)
 - the XLSX export of all rows: time (goal ≤ 30 s) and peak memory growth (goal ≤ 100 MB)
 
@@ -64,6 +65,19 @@ COMPANY_WORDS = [
     "Yonder",
     "Zephyr",
 ]
+# The company context (docs/product.md §9): most assessments give it, some do not.
+SIZES = ["1-10", "11-50", "51-250", "251-1000", "1001-5000", "5001+", ""]
+INDUSTRIES = [
+    "Fintech",
+    "Logistics",
+    "Santé publique",
+    "Software",
+    "Manufacturing",
+    "Énergie",
+    "Retail",
+    "",
+]
+PRIVATE_NOTE = "Budget not signed off yet; the CFO wants a second opinion before the search."
 COMPANY_KINDS = [
     "Robotics",
     "Logistics",
@@ -79,7 +93,8 @@ COMPANY_KINDS = [
 
 
 def seed(count: int, *, batch: int = 5000) -> None:
-    """Migrate, load the default criteria and bulk-insert `count` varied assessments."""
+    """Migrate, load the default criteria and bulk-insert `count` varied assessments (most with
+    a company context, one in ten with private notes)."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -109,6 +124,9 @@ def seed(count: int, *, batch: int = 5000) -> None:
             rows.append(
                 models.Assessment(
                     company=f"{word} {kind} {i}",
+                    company_size=SIZES[i % len(SIZES)],
+                    industry=INDUSTRIES[(i * 3) % len(INDUSTRIES)],
+                    private_notes=PRIVATE_NOTE if i % 10 == 0 else "",
                     respondent_name=f"Person {i}",
                     respondent_email=f"person{i}@example.com",
                     answers=template.answers,
@@ -231,6 +249,11 @@ def run(count: int = 100_000) -> dict[str, dict[str, float]]:
         "search: no match ('zzzz')": ("search", {"company": "zzzz"}),
         # Accents ignored (migration 0010_search_unaccent): finds the "Robotics" companies.
         "search: accents ('robötics')": ("search", {"company": "robötics"}),
+        # The company context's filters (docs/product.md §9; migration 0013's indexes).
+        "list: size band filter": ("list", {"company_size": "51-250"}),
+        "list: size band filter, last page": ("list", {"company_size": "51-250", "page": last}),
+        "search: industry ('sante')": ("search", {"industry": "sante"}),
+        "search: industry, last page": ("search", {"industry": "sante", "page": last}),
     }
     results = {}
     for name, (kind, params) in cases.items():
