@@ -8,6 +8,7 @@ import datetime
 import io
 
 import openpyxl
+import pypdf
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -286,3 +287,20 @@ def test_the_date_cell_shows_the_active_time_zone(consultant_client, acme):
     with timezone.override("Europe/Berlin"):
         header, row = values(download(consultant_client)[1])
     assert dict(zip(header, row, strict=True))["Date"] == datetime.datetime(2025, 3, 10, 15, 30)
+
+
+def test_private_notes_in_the_xlsx_and_nowhere_a_link_holder_sees(client, consultant_user, acme):
+    """docs/product.md §9: the workspace's export carries them; the result, the report and the
+    PDF, which anyone holding the link opens, still do not."""
+    client.force_login(consultant_user)
+    header, row = values(download(client)[1])
+    assert dict(zip(header, row, strict=True))["Private notes"] == "Budget unclear;\n- call the CFO"
+    client.logout()
+    for name in ("advisor:result", "advisor:report", "advisor:report_pdf"):
+        body = client.get(reverse(name, kwargs={"token": acme.token})).content
+        text = (
+            " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(body)).pages)
+            if name.endswith("pdf")
+            else body.decode()
+        )
+        assert "Budget unclear" not in text and "call the CFO" not in text, name
