@@ -1,9 +1,11 @@
 """The workspace's exports: the XLSX, made for people, and the CSV, made for machines.
 
 Headers in words, dates as spreadsheet dates, needs and coverage as percentages, answers as
-their labels, the private link to the report as text (spreadsheets cap hyperlinks per sheet),
-a frozen, filterable header row and set column widths. Text cells follow the CSV's
-formula-injection rule (`csv_safe`).
+their labels, the size band by its label, the private notes and the team reference as in the
+CSV (docs/product.md §9), the private link to the report as text (spreadsheets cap hyperlinks
+per sheet), a frozen, filterable header row and set column widths. Text cells follow the CSV's
+formula-injection rule (`csv_safe`), and text XlsxWriter would write as raw XML is neutralised
+the same way (`xlsx_safe`).
 
 XlsxWriter in constant-memory mode writes each row to a temporary file as it comes, so memory
 stays flat whatever the number of rows (docs/benchmarks.md, "XLSX export"); it measured faster
@@ -23,6 +25,7 @@ import xlsxwriter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from advisor import mail, models, selectors
 
@@ -40,8 +43,27 @@ def csv_safe(value: str) -> str:
     """
     if value.startswith(FORMULA_PREFIXES):
         return "'" + value
+    if not value or value[0] < "\x80":
+        # An ASCII first character is visible and its own NFKC form: checked just above. (The
+        # common case, and the exports call this for every text cell.)
+        return value
     visible = next((c for c in value if unicodedata.category(c) != "Cf"), "")
     if unicodedata.normalize("NFKC", visible).startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+# XlsxWriter's constant-memory mode writes a string that starts with "<r>" and ends with "</r>"
+# into the sheet as raw rich-text XML, unescaped: such a company name could close its cell and
+# add a formula cell of its own. The same leading quote as a formula sign makes it plain text.
+RAW_XML_START, RAW_XML_END = "<r>", "</r>"
+
+
+def xlsx_safe(value: str) -> str:
+    """A text cell for the XLSX: the CSV's formula rule (`csv_safe`), and a leading quote on text
+    that XlsxWriter would otherwise write as raw XML."""
+    value = csv_safe(value)
+    if value.startswith(RAW_XML_START) and value.endswith(RAW_XML_END):
         return "'" + value
     return value
 
@@ -51,39 +73,87 @@ LOCALE_DATETIME_FORMAT = 22
 PERCENT_FORMAT = "0.0%"
 
 # Column width in characters, by kind of column.
-WIDTHS = {"date": 17, "name": 28, "text": 40, "percent": 12, "link": 60, "answer": 22}
+WIDTHS = {
+    "date": 17,
+    "name": 28,
+    "size": 18,
+    "reference": 9,
+    "text": 40,
+    "percent": 12,
+    "link": 60,
+    "answer": 22,
+}
 
 
-def json_number(value) -> float | None:
-    """A number picked out of JSON by the database (text; SQLite may give "null")."""
-    return None if value is None or value == "null" else float(value)
+# The fixed columns, in order: (key, header, kind). A key names the row value that fills the
+# column (selectors.EXPORT_ROW_FIELDS and XLSX_EXTRA_VALUES), or one made from them.
+FIXED_COLUMNS = (
+    ("created_at", gettext_lazy("Date"), "date"),
+    ("company", gettext_lazy("Company"), "name"),
+    ("company_size", gettext_lazy("Company size"), "size"),
+    ("industry", gettext_lazy("Industry"), "name"),
+    ("respondent_name", gettext_lazy("Respondent"), "name"),
+    ("respondent_email", gettext_lazy("Respondent email"), "name"),
+    ("team_ref", gettext_lazy("Team"), "reference"),
+    ("outcome", gettext_lazy("Outcome"), "name"),
+    ("lead", gettext_lazy("Hire first"), "name"),
+    ("need_po", gettext_lazy("Need for a product owner"), "percent"),
+    ("need_pm", gettext_lazy("Need for a product manager"), "percent"),
+    ("cov_po", gettext_lazy("Answered (product owner)"), "percent"),
+    ("cov_pm", gettext_lazy("Answered (product manager)"), "percent"),
+    ("prepared_for", gettext_lazy("Prepared for"), "name"),
+    ("prepared_by", gettext_lazy("Prepared by"), "name"),
+    ("consultant_notes", gettext_lazy("Consultant notes"), "text"),
+    ("private_notes", gettext_lazy("Private notes"), "text"),
+    ("report_link", gettext_lazy("Report link"), "link"),
+    ("criteria_version", gettext_lazy("Criteria version"), "percent"),
+)
+COLUMN = {key: index for index, (key, _header, _kind) in enumerate(FIXED_COLUMNS)}
+# Text people typed, written under the text rule (xlsx_safe) when not empty.
+FREE_TEXT = (
+    "company",
+    "industry",
+    "respondent_name",
+    "respondent_email",
+    "prepared_for",
+    "prepared_by",
+    "consultant_notes",
+    "private_notes",
+)
+# Needs and coverage, picked out of the result JSON by the database as text.
+PERCENTS = ("need_po", "need_pm", "cov_po", "cov_pm")
+ROW_KEYS = (*selectors.EXPORT_ROW_FIELDS, *selectors.XLSX_EXTRA_VALUES)
+
+# Excel's day 0 is 1899-12-30 once its 1900 leap-year error is counted: 1970-01-01 is day 25569.
+EXCEL_UNIX_EPOCH_DAY = 25569
+SECONDS_PER_DAY = 86400
+
+
+def excel_datetime(moment: datetime.datetime, zone: datetime.tzinfo) -> float:
+    """`moment` as a spreadsheet date-time serial in the local time of `zone` (what XlsxWriter's
+    write_datetime writes, for a fifth of its cost)."""
+    offset = moment.astimezone(zone).utcoffset()
+    seconds = moment.timestamp() + (offset.total_seconds() if offset else 0.0)
+    days, rest = divmod(seconds, SECONDS_PER_DAY)
+    return EXCEL_UNIX_EPOCH_DAY + days + rest / SECONDS_PER_DAY
 
 
 def xlsx_columns(questions: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
     """(header, kind) of every column, in order: the fixed ones, then one per question."""
     return [
-        (_("Date"), "date"),
-        (_("Company"), "name"),
-        (_("Respondent"), "name"),
-        (_("Respondent email"), "name"),
-        (_("Outcome"), "name"),
-        (_("Hire first"), "name"),
-        (_("Need for a product owner"), "percent"),
-        (_("Need for a product manager"), "percent"),
-        (_("Answered (product owner)"), "percent"),
-        (_("Answered (product manager)"), "percent"),
-        (_("Prepared for"), "name"),
-        (_("Prepared by"), "name"),
-        (_("Consultant notes"), "text"),
-        (_("Report link"), "link"),
-        (_("Criteria version"), "percent"),
+        *((str(header), kind) for _key, header, kind in FIXED_COLUMNS),
         *((question["text"], "answer") for question in questions),
     ]
 
 
 def xlsx_write(file: IO[bytes], *, questions: Sequence[dict[str, Any]], rows: Iterable[tuple]):
     """Write the workbook into `file`: `rows` as `selectors.assessment_export_rows` gives them
-    with `extra=selectors.XLSX_EXTRA_VALUES`; `questions` the current criteria's, in order."""
+    with `extra=selectors.XLSX_EXTRA_VALUES`; `questions` the current criteria's, in order.
+
+    Per row only what differs from row to row is worked out: labels (outcome, lead hire, size
+    band, answers) are made cell-ready once, and XlsxWriter's per-cell calls are most of the
+    cost (docs/benchmarks.md, "XLSX export").
+    """
     workbook = xlsxwriter.Workbook(
         file,
         {
@@ -104,47 +174,74 @@ def xlsx_write(file: IO[bytes], *, questions: Sequence[dict[str, Any]], rows: It
         sheet.set_column(index, index, WIDTHS[kind])
     sheet.set_row(0, 60 if questions else 30)
     for index, (title, _kind) in enumerate(columns):
-        sheet.write_string(0, index, title, header)
+        sheet.write_string(0, index, xlsx_safe(title), header)
     sheet.freeze_panes(1, 0)
 
-    outcomes = {key: str(label) for key, label in models.Outcome.choices}
-    roles = {key: str(label) for key, label in models.Role.SLUG_CHOICES}
-    labels = [{o["key"]: o["label"] for o in question["options"]} for question in questions]
-    slugs = [question["slug"] for question in questions]
+    def labels(choices) -> dict[str, str]:
+        return {key: xlsx_safe(str(label)) for key, label in choices}
+
+    outcomes = labels(models.Outcome.choices)
+    roles = labels(models.Role.SLUG_CHOICES)
+    sizes = labels(models.CompanySize.choices)
+    answer_columns = [
+        (
+            len(FIXED_COLUMNS) + offset,
+            question["slug"],
+            labels((o["key"], o["label"]) for o in question["options"]),
+        )
+        for offset, question in enumerate(questions)
+    ]
+    versions: dict[str, str] = {}  # full version → the 12 characters shown
     report_url = mail.site_url(reverse("advisor:report", kwargs={"token": "TOKEN"}))
     before_token, after_token = report_url.split("TOKEN")
+    zone = timezone.get_current_timezone()
+    write_string, write_number = sheet.write_string, sheet.write_number
+    text_columns = [(COLUMN[key], key) for key in FREE_TEXT]
+    percent_columns = [(COLUMN[key], key) for key in PERCENTS]
+    column = COLUMN
 
     row_number = 0
     for row_number, row in enumerate(rows, start=1):
-        # The CSV's private notes and team reference stay out of the people's spreadsheet.
-        (created_at, company, name, email, outcome, *numbers, version, _private, _team) = row[:12]
-        answers = row[12]
-        lead, prepared_for, prepared_by, notes, token = row[13:]
-        local = timezone.localtime(created_at).replace(tzinfo=None)
-        sheet.write_datetime(row_number, 0, local, date)
-        texts = [company, name, email, outcomes.get(outcome, outcome), roles.get(lead, "")]
-        for offset, text in enumerate(texts, start=1):
+        values = dict(zip(ROW_KEYS, row, strict=True))
+        moment = excel_datetime(values["created_at"], zone)
+        write_number(row_number, column["created_at"], moment, date)
+        for index, key in text_columns:
+            text = values[key]
             if text:
-                sheet.write_string(row_number, offset, csv_safe(text))
-        for offset, value in enumerate(numbers, start=6):
-            number = json_number(value)
-            if number is not None:
-                sheet.write_number(row_number, offset, number, percent)
-        for offset, text in enumerate((prepared_for, prepared_by, notes), start=10):
-            if text:
-                sheet.write_string(row_number, offset, csv_safe(text))
-        sheet.write_string(row_number, 13, before_token + token + after_token)
-        sheet.write_string(row_number, 14, version[:12])
-        for offset, (slug, options) in enumerate(zip(slugs, labels, strict=True), start=15):
-            key = answers.get(slug)
-            if key:
-                sheet.write_string(row_number, offset, csv_safe(options.get(key, key)))
+                write_string(row_number, index, xlsx_safe(text))
+        for index, key in percent_columns:
+            number = values[key]
+            if number is not None and number != "null":  # SQLite may give JSON's null as text
+                write_number(row_number, index, float(number), percent)
+        if size := values["company_size"]:
+            write_string(row_number, column["company_size"], sizes.get(size, size))
+        if (team_id := values["team_id"]) is not None:
+            write_string(row_number, column["team_ref"], models.team_reference(team_id))
+        outcome = values["outcome"]
+        write_string(row_number, column["outcome"], outcomes.get(outcome, outcome))
+        if (lead := values["lead"]) in roles:
+            write_string(row_number, column["lead"], roles[lead])
+        link = before_token + values["token"] + after_token
+        write_string(row_number, column["report_link"], link)
+        version = values["criteria_version__version"]
+        if (shown := versions.get(version)) is None:
+            shown = versions[version] = version[:12]
+        write_string(row_number, column["criteria_version"], shown)
+        answers = values["answers"]
+        for index, slug, options in answer_columns:
+            if key := answers.get(slug):
+                write_string(row_number, index, options.get(key) or xlsx_safe(key))
     sheet.autofilter(0, 0, max(row_number, 1), len(columns) - 1)
     workbook.close()
 
 
 def xlsx_filename(today: datetime.date) -> str:
     return f"rolefit-assessments-{today:%Y-%m-%d}.xlsx"
+
+
+def json_number(value) -> float | None:
+    """A number picked out of JSON by the database (text; SQLite may give "null")."""
+    return None if value is None or value == "null" else float(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,6 +277,8 @@ def csv_lines(question_slugs: Sequence[str], rows: Iterable[tuple]) -> Iterator[
         version,
         private,
         team_id,
+        company_size,
+        industry,
         answers,
     ) in rows:
         cells = [
@@ -192,6 +291,8 @@ def csv_lines(question_slugs: Sequence[str], rows: Iterable[tuple]) -> Iterator[
             version,
             csv_safe(private),
             models.team_reference(team_id),
+            company_size,  # a key (models.CompanySize), never formula-like
+            csv_safe(industry),
             *(csv_safe(answers.get(slug) or "") for slug in question_slugs),
         ]
         chunk.append(writer.writerow(cells))

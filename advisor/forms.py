@@ -35,6 +35,13 @@ UNKNOWN_FIELDS = _("The form held fields it does not have. Reload the page and a
 EMAIL_REQUIRED = _("Enter the email address to send the link to.")
 EMAIL_INVALID = _("Enter an email address such as name@example.com.")
 REPEATED_FIELDS = _("The form held an answer more than once. Reload the page and answer again.")
+# Company context (docs/product.md §9): optional, never scored.
+COMPANY_SIZE_INVALID = _("Choose one of the company sizes shown, or leave it empty.")
+INDUSTRY_TOO_LONG = _(
+    "Keep the industry to at most %(limit_value)d characters (it has %(show_value)d)."
+)
+INDUSTRY_NUL_CHARACTER = _("Remove the NUL character (\\0) from the industry.")
+CONTEXT_HELP = _("Not used for the recommendation; printed on the report.")
 
 # Error codes that a browser showing our form cannot produce: such a POST was made by hand.
 TAMPERED_CODES = frozenset(
@@ -42,6 +49,7 @@ TAMPERED_CODES = frozenset(
 )
 CSRF_FIELD = "csrfmiddlewaretoken"
 DETAIL_FIELDS = ("company", "respondent-name", "respondent-email")
+CONTEXT_FIELDS = ("company-size", "industry")
 FRAGMENT_CACHE_SECONDS = 24 * 60 * 60
 CSRF_SLOT = "<!-- csrf token -->"
 
@@ -179,6 +187,25 @@ class AssessmentForm(StrictForm):
             max_length=models.COMPANY_MAX_LENGTH,
             error_messages={"required": COMPANY_REQUIRED},
         )
+        self.fields["company-size"] = forms.ChoiceField(
+            # Not "Company size": a label holding "Company" makes the company field ambiguous to
+            # find by its label (voice control, browser tests); the legend says "Your company".
+            label=_("Size (optional)"),
+            required=False,
+            choices=[("", _("Choose a size")), *models.CompanySize.choices],
+            error_messages={"invalid_choice": COMPANY_SIZE_INVALID},
+            help_text=CONTEXT_HELP,
+        )
+        self.fields["industry"] = forms.CharField(
+            label=_("Industry (optional)"),
+            max_length=models.INDUSTRY_MAX_LENGTH,
+            required=False,
+            error_messages={
+                "max_length": INDUSTRY_TOO_LONG,
+                "null_characters_not_allowed": INDUSTRY_NUL_CHARACTER,
+            },
+            help_text=CONTEXT_HELP,
+        )
         self.fields["respondent-name"] = forms.CharField(
             label=_("Your name (optional)"),
             max_length=models.RESPONDENT_NAME_MAX_LENGTH,
@@ -192,6 +219,7 @@ class AssessmentForm(StrictForm):
         self.fields["company"].widget.attrs["autocomplete"] = "organization"
         self.fields["respondent-name"].widget.attrs["autocomplete"] = "name"
         self.fields["respondent-email"].widget.attrs["autocomplete"] = "email"
+        self.fields["industry"].widget.attrs["placeholder"] = _("e.g. Fintech, logistics, health")
         for question in self.spec.questions:
             self.fields[question.slug] = forms.ChoiceField(
                 label=question.text,
@@ -208,6 +236,8 @@ class AssessmentForm(StrictForm):
             "company": data["company"],
             "respondent_name": data["respondent-name"],
             "respondent_email": data["respondent-email"],
+            "company_size": data["company-size"],
+            "industry": data["industry"],
             "answers": {slug: data[slug] for slug in self.questions},
         }
 
@@ -269,6 +299,8 @@ class AssessmentForm(StrictForm):
             Fieldset(
                 _("Your company"),
                 Field("company"),
+                Field("company-size"),
+                Field("industry"),
                 Field("respondent-name"),
                 Field("respondent-email"),
             ),
@@ -288,6 +320,7 @@ def initial_from_query(bundle: CriteriaBundle, query) -> dict[str, str]:
     initial = {}
     limits = {
         "company": models.COMPANY_MAX_LENGTH,
+        "industry": models.INDUSTRY_MAX_LENGTH,
         "respondent-name": models.RESPONDENT_NAME_MAX_LENGTH,
         "respondent-email": models.RESPONDENT_EMAIL_MAX_LENGTH,
     }
@@ -295,6 +328,9 @@ def initial_from_query(bundle: CriteriaBundle, query) -> dict[str, str]:
         value = query.get(name, "").strip()
         if value and len(value) <= limit and "\x00" not in value:
             initial[name] = value
+    size = query.get("company-size")
+    if size in models.CompanySize.values:
+        initial["company-size"] = size
     for question in questionnaire_spec(bundle).questions:
         key = query.get(question.slug)
         if key and any(key == option[0] for option in question.options):
@@ -307,6 +343,8 @@ def initial_from_assessment(bundle: CriteriaBundle, assessment: models.Assessmen
     options the current questionnaire no longer has are dropped, as in `initial_from_query`."""
     values = {
         "company": assessment.company,
+        "company-size": assessment.company_size,
+        "industry": assessment.industry,
         "respondent-name": assessment.respondent_name,
         "respondent-email": assessment.respondent_email,
         **{slug: key for slug, key in assessment.answers.items() if isinstance(key, str)},
@@ -461,8 +499,10 @@ class TeamJoinForm(AssessmentForm):
     def __init__(self, bundle: CriteriaBundle, *args, anonymous: bool, **kwargs):
         super().__init__(bundle, *args, **kwargs)
         self.anonymous = anonymous
-        del self.fields["company"]
-        del self.fields["respondent-email"]
+        # The team has its company, and no company context: its respondents are asked neither
+        # (docs/product.md §8, §9).
+        for unasked in ("company", *CONTEXT_FIELDS, "respondent-email"):
+            del self.fields[unasked]
         if anonymous:
             del self.fields["respondent-name"]
         else:
@@ -504,6 +544,13 @@ class TeamJoinForm(AssessmentForm):
 # The consultants' workspace: list filters and notes
 
 DATE_RANGE_REVERSED = gettext_noop("The “to” date is before the “from” date.")
+COMPANY_SIZE_UNKNOWN = gettext_noop(
+    "“%(value)s” is not a company size: choose one from the list, or “Any size”."
+)
+INDUSTRY_SEARCH_TOO_LONG = gettext_noop(
+    "An industry has at most %(limit_value)d characters: shorten the search (it has "
+    "%(show_value)d)."
+)
 
 SORT_CHOICES = [
     ("-created", gettext_lazy("Newest first")),
@@ -521,6 +568,25 @@ class WorkspaceFilterForm(forms.Form):
         required=False,
         max_length=models.COMPANY_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "class": "form-control"}),
+    )
+    industry = forms.CharField(
+        label=gettext_lazy("Industry"),
+        required=False,
+        max_length=models.INDUSTRY_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "class": "form-control"}),
+        error_messages={
+            "max_length": gettext_lazy(INDUSTRY_SEARCH_TOO_LONG),
+            "null_characters_not_allowed": gettext_lazy(services.TEXT_NUL_CHARACTER),
+        },
+    )
+    company_size = forms.ChoiceField(
+        # "Size", not "Company size": a label that holds the company search's label makes
+        # finding that field by its label ambiguous.
+        label=gettext_lazy("Size"),
+        required=False,
+        choices=[("", gettext_lazy("Any size")), *models.CompanySize.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": gettext_lazy(COMPANY_SIZE_UNKNOWN)},
     )
     outcome = forms.ChoiceField(
         label=gettext_lazy("Outcome"),
@@ -562,6 +628,8 @@ class WorkspaceFilterForm(forms.Form):
         return selectors.AssessmentFilters(
             company=data.get("company") or "",
             outcome=data.get("outcome") or "",
+            company_size=data.get("company_size") or "",
+            industry=data.get("industry") or "",
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             sort=data.get("sort") or selectors.DEFAULT_SORT,

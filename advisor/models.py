@@ -46,6 +46,9 @@ RESPONDENT_NAME_MAX_LENGTH = 200
 RESPONDENT_EMAIL_MAX_LENGTH = 254
 NOTES_MAX_LENGTH = 10_000
 PREPARED_MAX_LENGTH = 200  # each of the report's “prepared for” and “prepared by”
+# Company context (docs/product.md §9): optional, not scored.
+INDUSTRY_MAX_LENGTH = 100
+COMPANY_SIZE_MAX_LENGTH = 9  # the longest size key, "1001-5000"
 
 MAX_WEIGHT = Decimal("10")
 weight_validators = [
@@ -459,6 +462,21 @@ class Outcome(models.TextChoices):
     UNDETERMINED = scoring.UNDETERMINED, _("Undetermined")
 
 
+class CompanySize(models.TextChoices):
+    """A company's size band (docs/product.md §9): optional context on an assessment, never scored.
+
+    The keys are a contract (the `company-size` form field's values, the CSV's `company_size`
+    column); the labels are what people read.
+    """
+
+    PEOPLE_1_10 = "1-10", _("1–10 people")
+    PEOPLE_11_50 = "11-50", _("11–50 people")
+    PEOPLE_51_250 = "51-250", _("51–250 people")
+    PEOPLE_251_1000 = "251-1000", _("251–1,000 people")
+    PEOPLE_1001_5000 = "1001-5000", _("1,001–5,000 people")
+    PEOPLE_5001_PLUS = "5001+", _("5,001 people or more")
+
+
 def new_token() -> str:
     # 32 random bytes = 256 bits, URL-safe base64 (43 characters).
     return secrets.token_urlsafe(32)
@@ -628,6 +646,14 @@ class Assessment(models.Model):
     respondent_title = models.CharField(
         _("respondent job title"), max_length=RESPONDENT_TITLE_MAX_LENGTH, blank=True
     )
+    # Company context (docs/product.md §9): optional, not scored; blank when not given.
+    company_size = models.CharField(
+        _("company size"),
+        max_length=COMPANY_SIZE_MAX_LENGTH,
+        choices=CompanySize.choices,
+        blank=True,
+    )
+    industry = models.CharField(_("industry"), max_length=INDUSTRY_MAX_LENGTH, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -637,6 +663,12 @@ class Assessment(models.Model):
         indexes = [
             models.Index(fields=["company", "id"], name="assessment_company_idx"),
             models.Index(fields=["outcome", "created_at"], name="assessment_outcome_idx"),
+            # The workspace's size band filter (docs/product.md §9): its counts per outcome
+            # are an index-only scan, and its pages by date too.
+            models.Index(
+                fields=["company_size", "outcome", "created_at", "id"],
+                name="assessment_size_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -661,6 +693,14 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("private_notes"), NOTES_MAX_LENGTH),
                 name="assessment_private_notes_length",
+            ),
+            models.CheckConstraint(
+                condition=Q(company_size__in=["", *CompanySize.values]),
+                name="assessment_company_size_valid",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("industry"), INDUSTRY_MAX_LENGTH),
+                name="assessment_industry_length",
             ),
             models.CheckConstraint(
                 condition=Q(team__isnull=True, position__isnull=True)

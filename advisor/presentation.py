@@ -679,6 +679,13 @@ def answer_sections(answers: dict, index: SnapshotIndex) -> list[dict[str, Any]]
     return [{"section": title, "items": items} for title, items in sections.items()]
 
 
+def company_context_text(assessment: models.Assessment) -> str:
+    """The company context in words, "51–250 people · Fintech" (docs/product.md §9): the size
+    band's label and the industry, whichever were given; "" when neither was."""
+    size = assessment.get_company_size_display() if assessment.company_size else ""
+    return " · ".join(str(part) for part in (size, assessment.industry) if part)
+
+
 def result_context(assessment: models.Assessment) -> dict[str, Any]:
     """Everything the result page and the report show of `assessment`.
 

@@ -135,6 +135,7 @@ def report_context(
             # The PDF fetches nothing: its logo is inline.
             "report_logo_src": brand.logo_data_url if pdf else brand.logo_url,
             "pdf": pdf,
+            "company_context": presentation.company_context_text(assessment),
             "notes_html": presentation.notes_html(assessment.consultant_notes),
             "role_briefs": role_briefs(result, index),
             "policy": presentation.policy_texts(result),

@@ -63,6 +63,8 @@ class AssessmentFilters:
 
     company: str = ""
     outcome: str = ""
+    company_size: str = ""  # a models.CompanySize key
+    industry: str = ""  # contained in the industry, accents and case ignored
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     sort: str = DEFAULT_SORT
@@ -83,6 +85,13 @@ def _filtered(filters: AssessmentFilters, *, with_outcome: bool = True) -> Query
         )
     if with_outcome and filters.outcome:
         qs = qs.filter(outcome=filters.outcome)
+    if filters.company_size:
+        qs = qs.filter(company_size=filters.company_size)
+    if filters.industry:
+        # As the company search; migration 0013's trigram index serves it on PostgreSQL.
+        qs = qs.alias(industry_search=SearchText("industry")).filter(
+            industry_search__contains=SearchText(Value(filters.industry))
+        )
     if filters.date_from:
         qs = qs.filter(created_at__gte=_day_start(filters.date_from))
     if filters.date_to and filters.date_to < datetime.date.max:
@@ -167,8 +176,31 @@ EXPORT_FIXED_COLUMNS = (
     "criteria_version",
     "private_notes",
     "team_ref",
+    # The company context of docs/product.md §9: the size band's key, the industry as given.
+    "company_size",
+    "industry",
 )
 
+
+# The values of an export row, in order (the database's side of EXPORT_FIXED_COLUMNS, then the
+# answers); `extra` fields follow.
+EXPORT_ROW_FIELDS = (
+    "created_at",
+    "company",
+    "respondent_name",
+    "respondent_email",
+    "outcome",
+    "need_po",
+    "need_pm",
+    "cov_po",
+    "cov_pm",
+    "criteria_version__version",
+    "private_notes",
+    "team_id",
+    "company_size",
+    "industry",
+    "answers",
+)
 
 # What the XLSX export adds after the CSV's values (`extra` of assessment_export_rows).
 XLSX_EXTRA_VALUES = ("lead", "prepared_for", "prepared_by", "consultant_notes", "token")
@@ -177,10 +209,9 @@ XLSX_EXTRA_VALUES = ("lead", "prepared_for", "prepared_by", "consultant_notes", 
 def assessment_export_rows(
     *, filters: AssessmentFilters, extra: tuple[str, ...] = ()
 ) -> Iterator[tuple]:
-    """The export's rows as raw values in one streamed query: EXPORT_FIXED_COLUMNS, then the
-    answers dict (question slug → option key; the team's id stands for `team_ref`), then the
-    `extra` fields (the lead hire as
-    `lead`, or Assessment fields).
+    """The export's rows as raw values in one streamed query: EXPORT_ROW_FIELDS (the
+    EXPORT_FIXED_COLUMNS, the team's id standing for `team_ref`, then the answers dict: question
+    slug → option key), then the `extra` fields (the lead hire as `lead`, or Assessment fields).
 
     Needs and coverage are picked out of the result JSON by the database, so only the small
     answers JSON is parsed per row. A JSON null may come back as the text "null" (SQLite).
@@ -196,22 +227,7 @@ def assessment_export_rows(
             cov_pm=KT(f"result__coverage__{scoring.PRODUCT_MANAGER}"),
             lead=KT("result__lead"),
         )
-        .values_list(
-            "created_at",
-            "company",
-            "respondent_name",
-            "respondent_email",
-            "outcome",
-            "need_po",
-            "need_pm",
-            "cov_po",
-            "cov_pm",
-            "criteria_version__version",
-            "private_notes",
-            "team_id",
-            "answers",
-            *extra,
-        )
+        .values_list(*EXPORT_ROW_FIELDS, *extra)
     )
     if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
         key, descending = SORT_KEYS.get(filters.sort, SORT_KEYS[DEFAULT_SORT])

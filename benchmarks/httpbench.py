@@ -53,8 +53,15 @@ ENDPOINTS = [
     "report_html",
     "report_pdf",
     "consultant_list",
+    "team_result",
 ]
-GOAL_RATIOS = {"questionnaire_get": 0.25, "submit_post": 0.20, "result_get": 0.25}
+# team_result: issue 17, the organiser's team result page with 10 respondents.
+GOAL_RATIOS = {
+    "questionnaire_get": 0.25,
+    "submit_post": 0.20,
+    "result_get": 0.25,
+    "team_result": 0.10,
+}
 COMPANY = "Bench Ltd"
 REQUEST_TIMEOUT_S = 30  # a PDF under load may queue behind others
 
@@ -250,8 +257,11 @@ def prepare_data() -> dict[str, str]:
         [examples.PRODUCT_OWNER, examples.BOTH, examples.NEITHER, examples.UNDETERMINED], start=1
     ):
         services.assessment_create(company=f"Seed {number}", answers=answers)
+    # A named team of 10 (issue 17): its organiser's team result page.
+    team_report_pdf = pdf.prepare_team()
     consultant = scale.consultant_client()
     return {
+        "team_result": team_report_pdf.removesuffix("report.pdf") + "result/",
         "result": f"/a/{token}/",
         "report_html": f"/a/{token}/report/",
         "report_pdf": report_pdf,
@@ -299,6 +309,7 @@ def targets(port: int, data: dict[str, str]) -> list[Target]:
         Target("report_html", data["report_html"]),
         Target("report_pdf", data["report_pdf"]),
         Target("consultant_list", "/assessments/", headers=(("Cookie", session),)),
+        Target("team_result", data["team_result"]),
     ]
 
 
@@ -353,6 +364,7 @@ def queries_per_request(data: dict[str, str]) -> dict[str, int]:
         "report_html": (lambda: client.get(data["report_html"]), 200),
         "report_pdf": (lambda: client.get(data["report_pdf"]), 200),
         "consultant_list": (lambda: consultant.get("/assessments/"), 200),
+        "team_result": (lambda: client.get(data["team_result"]), 200),
     }
     counts = {}
     for name, (call, expect) in calls.items():

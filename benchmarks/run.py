@@ -44,6 +44,7 @@ ENDPOINT_TITLES = {
     "report_html": "report `GET /a/<token>/report/`",
     "report_pdf": "report PDF `GET /a/<token>/report.pdf`",
     "consultant_list": "consultant list `GET /assessments/`",
+    "team_result": "team result `GET /t/<organiser-token>/result/` (10 respondents)",
 }
 GOAL_LIST_MS = 50.0
 GOAL_SEARCH_MS = 100.0

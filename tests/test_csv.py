@@ -29,6 +29,8 @@ FIXED = [
     "criteria_version",
     "private_notes",
     "team_ref",
+    "company_size",
+    "industry",
 ]
 
 
@@ -72,6 +74,8 @@ def test_rows_hold_the_assessment_and_blanks_for_unanswered(consultant_client, d
         company="Acme, Inc.",
         respondent_name="Rita",
         respondent_email="rita@example.com",
+        company_size=models.CompanySize.PEOPLE_51_250,
+        industry="Santé, Fintech",
         answers=examples.STANDARD_REPORT,
     )
     services.assessment_notes_update(
@@ -98,10 +102,14 @@ def test_rows_hold_the_assessment_and_blanks_for_unanswered(consultant_client, d
     # The consultants' private notes (docs/product.md §9); the client-visible ones are the report's.
     assert acme["private_notes"] == "Budget unclear;\n- call the CFO"
     assert "For the client." not in acme.values()
+    # The company context (docs/product.md §9): the size band's key, the industry as given.
+    assert acme["company_size"] == "51-250"
+    assert acme["industry"] == "Santé, Fintech"
 
     half = dict(zip(header, half, strict=True))
     assert half["outcome"] == scoring.UNDETERMINED
     assert half["private_notes"] == ""
+    assert half["company_size"] == "" and half["industry"] == ""
     assert half["agile-team"] == "agree"
     assert half["need_product_manager"] == ""  # nothing answered for the PM: no need
     assert half["coverage_product_manager"] == "0.0"
@@ -132,6 +140,30 @@ def test_formula_cells_are_neutralised(consultant_client, default_criteria, pref
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["company"] == "'" + dangerous
     assert row["respondent_name"] == "'" + dangerous
+
+
+def test_industry_follows_the_formula_rule(consultant_client, default_criteria):
+    services.assessment_create(
+        company="Acme", industry='=HYPERLINK("http://evil.example")', answers=examples.BOTH
+    )
+    _response, rows = export(consultant_client)
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["industry"] == '\'=HYPERLINK("http://evil.example")'
+
+
+def test_export_follows_the_company_context_filters(consultant_client, default_criteria):
+    """docs/product.md §9: the export has the list's rows, context filters included."""
+    services.assessment_create(
+        company="Acme", company_size="51-250", industry="Santé", answers=examples.BOTH
+    )
+    services.assessment_create(
+        company="Bolt", company_size="1-10", industry="Sante animale", answers=examples.BOTH
+    )
+    services.assessment_create(company="Cedar", answers=examples.BOTH)
+    _response, rows = export(consultant_client, industry="SANTE", sort="company")
+    assert [row[1] for row in rows[1:]] == ["Acme", "Bolt"]
+    _response, rows = export(consultant_client, industry="santé", company_size="51-250")
+    assert [row[1] for row in rows[1:]] == ["Acme"]
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,8 @@ def test_fields_are_the_question_slugs_and_choices_the_option_keys(bundle):
     form = forms.AssessmentForm(bundle)
     assert list(form.fields) == [
         "company",
+        "company-size",
+        "industry",
         "respondent-name",
         "respondent-email",
         *examples.ALL_QUESTIONS,
@@ -65,6 +67,8 @@ def test_valid_form_gives_the_service_its_arguments(bundle):
         "company": "Acme Ltd",
         "respondent_name": "Ann",
         "respondent_email": "ann@example.com",
+        "company_size": "",
+        "industry": "",
         "answers": examples.BOTH,
     }
 

@@ -86,9 +86,14 @@ def assessment_create(
     answers: dict[str, str],
     respondent_name: str = "",
     respondent_email: str = "",
+    company_size: str = "",
+    industry: str = "",
     bundle: CriteriaBundle | None = None,
 ) -> models.Assessment:
     """Score and save an assessment with its version and snapshot, all or nothing.
+
+    `company_size` (a `models.CompanySize` key) and `industry` are the optional company context
+    of docs/product.md §9: stored and shown, never scored.
 
     Once the bundle's version and snapshot rows exist (every submission but the first), the save
     is one INSERT, atomic on its own: an explicit transaction would add two round trips to the
@@ -101,6 +106,8 @@ def assessment_create(
         "company": company,
         "respondent_name": respondent_name,
         "respondent_email": respondent_email,
+        "company_size": company_size,
+        "industry": industry,
         "answers": dict(answers),
         "result": result,
         "outcome": result["outcome"],

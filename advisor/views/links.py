@@ -104,6 +104,7 @@ def result_response(request, token, *, email_form=None):
     context = {
         "assessment": assessment,
         "headline": presentation.headline(assessment.outcome, assessment.result.get("lead")),
+        "company_context": presentation.company_context_text(assessment),
         "article": article,
         **result_extras(request, assessment, email_form),
     }

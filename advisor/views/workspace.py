@@ -100,7 +100,9 @@ def workspace_list(request):
         "outcome_counts": [(key, label, counts[key]) for key, label in models.Outcome.choices],
         "filters_not_applied": _(FILTERS_NOT_APPLIED) if form.errors else "",
         "filtered": any(
-            request.GET.get(name) for name in ("company", "outcome", "date_from", "date_to")
+            request.GET.get(name)
+            for name in forms.WorkspaceFilterForm.base_fields
+            if name != "sort"
         ),
     }
     return render(request, "advisor/workspace_list.html", context)

@@ -11,7 +11,8 @@
   var summary = document.getElementById("error-summary");
   var draftKey = form.getAttribute("data-draft-key");
   var SENT = "rolefit:draft-sent";
-  var TEXT_FIELDS = ["company", "respondent-name", "respondent-email"];
+  var TEXT_FIELDS = ["company", "industry", "respondent-name", "respondent-email"];
+  var SELECT_FIELDS = ["company-size"];
   var questions = form.querySelectorAll("fieldset[data-question]");
 
   function storage(kind) {
@@ -35,10 +36,21 @@
     return field && field.tagName === "INPUT" && field.type !== "radio" ? field : null;
   }
 
+  function selectField(name) {
+    var field = form.elements.namedItem(name);
+    return field && field.tagName === "SELECT" ? field : null;
+  }
+
   function currentValues() {
     var values = {};
     TEXT_FIELDS.forEach(function (name) {
       var field = textField(name);
+      if (field && field.value) {
+        values[name] = field.value;
+      }
+    });
+    SELECT_FIELDS.forEach(function (name) {
+      var field = selectField(name);
       if (field && field.value) {
         values[name] = field.value;
       }
@@ -86,6 +98,16 @@
         }
         continue;
       }
+      var select = selectField(name);
+      if (select && SELECT_FIELDS.indexOf(name) !== -1) {
+        var listed = Array.prototype.some.call(select.options, function (option) {
+          return option.value === value;
+        });
+        if (!listed) {
+          return null;
+        }
+        continue;
+      }
       var known = Array.prototype.some.call(radios(name), function (radio) {
         return radio.value === value;
       });
@@ -98,7 +120,7 @@
 
   function restore(values) {
     Object.keys(values).forEach(function (name) {
-      var field = textField(name);
+      var field = textField(name) || selectField(name);
       if (field) {
         field.value = values[name];
         return;

@@ -157,10 +157,13 @@ def log_in(page, username: str, *, path: str = "/accounts/login/") -> None:
 
 
 def standard_report() -> models.Assessment:
-    """docs/product.md §7's standard report: its answers and a 100-word consultant note."""
+    """docs/product.md §7's standard report: its answers and a 100-word consultant note; with the
+    company context of §9, which its pages show beside the company."""
     assessment = services.assessment_create(
         company="Acme Standard Report AG",
         respondent_name="Robin Respondent",
+        company_size="51-250",
+        industry="Industrial robotics",
         answers=examples.STANDARD_REPORT,
     )
     return services.assessment_notes_update(
@@ -216,7 +219,10 @@ def open_page(page, account):
         elif name.startswith("result-"):
             outcome = name.removeprefix("result-")
             assessment = services.assessment_create(
-                company=f"Example {outcome}", answers=OUTCOME_ANSWERS[outcome]
+                company=f"Example {outcome}",
+                company_size="1001-5000",
+                industry="Logistics",
+                answers=OUTCOME_ANSWERS[outcome],
             )
             assert assessment.outcome == outcome
             page.goto(assessment.get_absolute_url())

@@ -90,9 +90,27 @@ def test_a_reversed_date_range_says_what_is_wrong(page, account):
 
 
 def test_the_xlsx_downloads_and_opens(page, account, tmp_path):
-    services.assessment_create(company="Acme Robotics", answers=examples.STANDARD_REPORT)
+    acme = services.assessment_create(
+        company="Acme Robotics",
+        company_size="51-250",
+        industry="Santé numérique",
+        answers=examples.STANDARD_REPORT,
+    )
+    services.assessment_notes_update(
+        assessment=acme,
+        consultant_notes="",
+        prepared_for="",
+        prepared_by="",
+        private_notes="Budget not signed off yet.",
+    )
+    services.assessment_create(company="Bolt Logistics", answers=examples.PRODUCT_OWNER)
     account("carla", group=groups.CONSULTANTS)
     log_in(page, "carla")
+    # The company context's filters (docs/product.md §9): accents and case ignored.
+    page.get_by_label("Industry").fill("SANTE")
+    page.get_by_label("Size").select_option("51-250")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("table.workspace-table tbody tr")).to_have_count(1)
     with page.expect_download() as download:
         page.get_by_role("link", name="Export Excel (XLSX)").click()
     name = download.value.suggested_filename
@@ -104,6 +122,11 @@ def test_the_xlsx_downloads_and_opens(page, account, tmp_path):
     assert cells["Company"] == "Acme Robotics"
     assert cells["Outcome"] == "Product manager"
     assert cells["Need for a product manager"] == pytest.approx(0.75)
+    # Issue 15: the private notes, the team reference and the context are in the spreadsheet.
+    assert cells["Company size"] == "51–250 people"
+    assert cells["Industry"] == "Santé numérique"
+    assert cells["Private notes"] == "Budget not signed off yet."
+    assert cells["Team"] is None
 
 
 def test_the_question_page_fits_1280_px(page, account, screenshots_dir):

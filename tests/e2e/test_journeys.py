@@ -59,6 +59,11 @@ def test_keyboard_only_questionnaire_gives_an_explained_result(page):
     page.goto("/assess/")
     tab_to(page, "id_company")
     page.keyboard.type("Keyboard Only Ltd")
+    page.keyboard.press("Tab")  # size (optional): typing picks a band
+    page.keyboard.type("5")
+    expect(page.locator("#id_company-size")).to_have_value("51-250")
+    page.keyboard.press("Tab")  # industry (optional)
+    page.keyboard.type("Fintech")
     page.keyboard.press("Tab")  # your name (optional)
     page.keyboard.press("Tab")  # your email (optional)
     slugs = question_slugs(page)
@@ -86,7 +91,9 @@ def test_keyboard_only_questionnaire_gives_an_explained_result(page):
 
     expect(page).to_have_url(RESULT_URL)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hire a product owner")
-    expect(page.get_by_text("Assessment for Keyboard Only Ltd")).to_be_visible()
+    expect(page.get_by_text("Assessment for Keyboard Only Ltd")).to_contain_text(
+        "(51–250 people · Fintech)"
+    )
     chart = page.get_by_role("img", name="What your company needs")
     expect(chart).to_be_visible()
     # Worked example 1 (docs/scoring.md): needs PO 100%, PM 0%.
@@ -100,6 +107,7 @@ def test_keyboard_only_questionnaire_gives_an_explained_result(page):
         "product-owner",
         answers,
     )
+    assert (saved.company_size, saved.industry) == ("51-250", "Fintech")
 
 
 def test_missing_answers_lead_to_the_first_missing_question_and_keep_the_rest(page):

@@ -66,6 +66,9 @@ def test_email_me_this_link_sends_it_and_says_so(page, mailoutbox):
 def test_reload_and_a_later_visit_restore_unsent_answers(page):
     page.goto("/assess/")
     page.get_by_label("Company").fill("Reload Resistant SA")
+    # The company context (docs/product.md §9) is kept with the answers.
+    page.get_by_label("Size (optional)").select_option("51-250")
+    page.get_by_label("Industry (optional)").fill("Santé")
     given = {"agile-team": "agree", "team-count": "several", "go-to-market": "not-sure"}
     for slug, key in given.items():
         page.locator(f'input[name="{slug}"][value="{key}"]').check()
@@ -74,6 +77,8 @@ def test_reload_and_a_later_visit_restore_unsent_answers(page):
 
     page.reload()
     expect(page.get_by_label("Company")).to_have_value("Reload Resistant SA")
+    expect(page.get_by_label("Size (optional)")).to_have_value("51-250")
+    expect(page.get_by_label("Industry (optional)")).to_have_value("Santé")
     for slug, key in given.items():
         expect(page.locator(f'input[name="{slug}"]:checked')).to_have_value(key)
 
@@ -81,6 +86,8 @@ def test_reload_and_a_later_visit_restore_unsent_answers(page):
     page.goto("/")
     page.goto("/assess/")
     expect(page.get_by_label("Company")).to_have_value("Reload Resistant SA")
+    expect(page.get_by_label("Size (optional)")).to_have_value("51-250")
+    expect(page.get_by_label("Industry (optional)")).to_have_value("Santé")
     for slug, key in given.items():
         expect(page.locator(f'input[name="{slug}"]:checked')).to_have_value(key)
     expect(page.locator("#answered-count")).to_have_text("3 of 16 answered")
@@ -94,6 +101,8 @@ def test_reload_and_a_later_visit_restore_unsent_answers(page):
     page.get_by_role("button", name="See the recommendation").click()
     expect(page).to_have_url(RESULT_URL)
     assert stored_draft(page) is None
+    saved = models.Assessment.objects.get(company="Reload Resistant SA")
+    assert (saved.company_size, saved.industry) == ("51-250", "Santé")
     page.goto("/assess/")
     expect(page.get_by_label("Company")).to_have_value("")
     expect(page.locator("input[type=radio]:checked")).to_have_count(0)
@@ -105,6 +114,7 @@ def test_reload_and_a_later_visit_restore_unsent_answers(page):
         {"version": 1, "values": {"company": "Old", "retired-question": "agree"}},
         {"version": 1, "values": {"company": "Old", "agile-team": "mostly"}},
         {"version": 1, "values": {"company": "Old", "agile-team": 3}},
+        {"version": 1, "values": {"company": "Old", "company-size": "huge"}},
         {"version": 2, "values": {"company": "Old"}},
         "not json {",
     ],
