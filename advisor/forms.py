@@ -48,7 +48,6 @@ TAMPERED_CODES = frozenset(
     {"invalid_choice", "null_characters_not_allowed", "unknown_fields", "repeated_fields"}
 )
 CSRF_FIELD = "csrfmiddlewaretoken"
-DETAIL_FIELDS = ("company", "respondent-name", "respondent-email")
 CONTEXT_FIELDS = ("company-size", "industry")
 FRAGMENT_CACHE_SECONDS = 24 * 60 * 60
 CSRF_SLOT = "<!-- csrf token -->"
