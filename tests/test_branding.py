@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from advisor import branding, groups, models, services
+from advisor import branding, groups, models, report_parts, services
 from tests import examples
 
 pytestmark = pytest.mark.django_db
@@ -239,11 +239,11 @@ def test_pdf_embeds_the_logo_and_names_the_brand(client, branded_report):
 
 
 def test_pdf_embeds_the_logo_as_a_data_url(branded_report):
-    from advisor.views import reports
-
-    context = reports.report_context(branded_report, pdf=True)
+    context = report_parts.report_context(branded_report, brand=branding.brand_current(), pdf=True)
     assert context["report_logo_src"].startswith("data:image/png;base64,")
-    assert reports.report_context(branded_report)["report_logo_src"].startswith("/brand/logo-")
+    assert report_parts.report_context(branded_report, brand=branding.brand_current())[
+        "report_logo_src"
+    ].startswith("/brand/logo-")
 
 
 def test_report_query_count_with_a_brand(branded_report, django_assert_max_num_queries):

@@ -11,9 +11,9 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from advisor import forms, models, presentation, services
+from advisor import branding, forms, models, presentation, report_parts, services
 from advisor.services import team as team_services
-from advisor.views import reports, workspace
+from advisor.views import workspace
 from tests import examples
 from tests.pdf_pages import page_texts
 
@@ -202,7 +202,10 @@ def test_the_report_shows_the_context_beside_the_company(client, acme):
         '<h1 class="report-company">Acme Robotics</h1> <span class="report-company-context">'
         "· 51–250 people · Fintech</span></div>"
     ) in page
-    assert reports.report_context(acme)["company_context"] == "51–250 people · Fintech"
+    assert (
+        report_parts.report_context(acme, brand=branding.brand_current())["company_context"]
+        == "51–250 people · Fintech"
+    )
 
 
 def test_a_report_without_context_shows_none(client, default_criteria):

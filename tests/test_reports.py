@@ -11,7 +11,6 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from advisor import branding, pdf, presentation, rendercache, report_parts, scoring, services
-from advisor.views import reports
 from tests import examples, pdf_pages
 
 pytestmark = pytest.mark.django_db
@@ -561,7 +560,9 @@ def test_private_notes_are_on_no_page_of_the_link_holder(client, standard_report
         assert "CFO doubts" not in page and "PRIVATE" not in page, url
     _pages, text = pdf_text(client.get(pdf_url(standard_report)))
     assert "CFO doubts" not in text and "PRIVATE" not in text
-    assert "private_notes" not in reports.report_context(standard_report)
+    assert "private_notes" not in report_parts.report_context(
+        standard_report, brand=branding.brand_current()
+    )
 
 
 def test_private_notes_are_in_the_workspace_detail_form(client, consultant_user, standard_report):

@@ -9,20 +9,13 @@ and “prepared for / by” are part of the client's deliverable; the private no
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from advisor import branding, models, rendercache, report_parts
+from advisor import rendercache, report_parts
 from advisor.ratelimit import rate_limit
-
-
-def report_context(assessment: models.Assessment, *, pdf: bool = False) -> dict[str, Any]:
-    """The report's context under today's brand (tests and the workspace read it)."""
-    return report_parts.report_context(assessment, brand=branding.brand_current(), pdf=pdf)
 
 
 def _private(response: HttpResponse) -> HttpResponse:
