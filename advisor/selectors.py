@@ -267,13 +267,16 @@ def _keyset_chunks(rows: QuerySet, *, key, descending: bool, chunk_size: int) ->
 
 def team_list(*, company: str = "", outcome: str = "") -> QuerySet:
     """Team assessments for the consultants' workspace, newest first, each with its number of
-    respondents (`respondent_count`): one query per page. `company` matches case-insensitively
-    anywhere in the name; `outcome` is the stored team outcome."""
+    respondents (`respondent_count`): one query per page. `company` matches anywhere in the name,
+    accents and case ignored as in the assessments' search (advisor/search.py); `outcome` is the
+    stored team outcome."""
     qs = models.Team.objects.annotate(respondent_count=Count("respondents")).order_by(
         "-created_at", "-id"
     )
     if company:
-        qs = qs.filter(company__icontains=company)
+        qs = qs.alias(company_search=SearchText("company")).filter(
+            company_search__contains=SearchText(Value(company))
+        )
     if outcome:
         qs = qs.filter(outcome=outcome)
     return qs

@@ -42,6 +42,16 @@ def test_the_team_outcome_is_stored_at_every_change_of_the_respondents(client, d
     assert models.Team.objects.get(pk=team.pk).outcome == first
 
 
+def test_the_team_search_ignores_accents_and_case(client, consultant, default_criteria):
+    """As the assessments' company search (docs/product.md §1, issue 15): "muller" finds
+    "Müller", and "MÜLLER" too."""
+    start(client, company="Müller Maschinenbau")
+    start(client, company="Zeta Foods")
+    for query in ("muller", "MÜLLER", "maschinenbau"):
+        text = consultant.get(TEAMS, {"company": query}).content.decode()
+        assert "Müller Maschinenbau" in text and "Zeta Foods" not in text, query
+
+
 def test_the_workspace_lists_teams_with_search_filter_and_links(
     client, consultant, default_criteria
 ):
