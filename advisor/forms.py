@@ -559,15 +559,20 @@ SORT_CHOICES = [
 ]
 
 
-class WorkspaceFilterForm(forms.Form):
-    """The list's search, filters and sort, read from the query string."""
-
-    company = forms.CharField(
+def company_search_field() -> forms.CharField:
+    """The lists' search by company (assessments and teams alike)."""
+    return forms.CharField(
         label=gettext_lazy("Company"),
         required=False,
         max_length=models.COMPANY_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "class": "form-control"}),
     )
+
+
+class WorkspaceFilterForm(forms.Form):
+    """The list's search, filters and sort, read from the query string."""
+
+    company = company_search_field()
     industry = forms.CharField(
         label=gettext_lazy("Industry"),
         required=False,
@@ -638,12 +643,7 @@ class WorkspaceFilterForm(forms.Form):
 class TeamFilterForm(forms.Form):
     """The team list's search by company and filter by team outcome, from the query string."""
 
-    company = forms.CharField(
-        label=gettext_lazy("Company"),
-        required=False,
-        max_length=models.COMPANY_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"type": "search", "class": "form-control"}),
-    )
+    company = company_search_field()
     outcome = forms.ChoiceField(
         label=gettext_lazy("Team outcome"),
         required=False,

@@ -384,6 +384,10 @@ def assessment_brief(token: str) -> models.Assessment | None:
     )
 
 
+def assessment_by_token(token: str) -> models.Assessment | None:
+    return models.Assessment.objects.filter(token=token).first()
+
+
 def snapshot_content(snapshot_id: int) -> Snapshot:
     return models.CriteriaSnapshot.objects.values_list("content", flat=True).get(pk=snapshot_id)
 

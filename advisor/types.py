@@ -114,3 +114,19 @@ class StoredResult(TypedDict):
     model: str
     policy: NotRequired[StoredPolicy]
     criteria_version: str
+
+
+# The keys of a result as JSON, in this order (docs/product.md §6: `recommend --json`); a team's
+# verdict in result.json has the same but `sensitivity` (§8).
+RESULT_JSON_KEYS = (
+    "outcome",
+    "lead",
+    "need",
+    "coverage",
+    "responsibilities",
+    "drivers",
+    "sensitivity",
+    "summary",
+    "model",
+    "criteria_version",
+)

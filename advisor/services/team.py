@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from advisor import models, presentation, rendercache, scoring, team
 from advisor.selectors import Respondent
 from advisor.services import assessments, criteria
+from advisor.types import RESULT_JSON_KEYS
 
 NOT_A_TEAM_RESPONDENT = "The assessment does not belong to a team."
 NAME_REQUIRED = _("Enter your name: this team shows who answered what.")
@@ -358,17 +359,7 @@ def _compute(team_obj: models.Team, ordered: list[Respondent]) -> dict[str, Any]
 
 # The keys of a verdict in result.json (§6's keys but `sensitivity`), and those an anonymous
 # team shows before it may show detail.
-VERDICT_KEYS = (
-    "outcome",
-    "lead",
-    "need",
-    "coverage",
-    "responsibilities",
-    "drivers",
-    "summary",
-    "model",
-    "criteria_version",
-)
+VERDICT_KEYS = tuple(key for key in RESULT_JSON_KEYS if key != "sensitivity")
 RESTRICTED_VERDICT_KEYS = ("outcome", "lead", "need", "model", "criteria_version")
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +25,7 @@ from advisor import (
     unanswered,
 )
 from advisor.ratelimit import rate_limit, too_many_requests
+from advisor.views import or_404
 from advisor.views import team as team_views
 
 MAIL_SENT = _("We sent the link to {email}. If it does not arrive, check your spam folder.")
@@ -47,13 +47,6 @@ def _earlier_token(request, token: str) -> str | None:
         return None
     new, _sep, old = value.partition(":")
     return old if new == token and old and old != token else None
-
-
-def _brief_or_404(token: str) -> models.Assessment:
-    assessment = selectors.assessment_brief(token)
-    if assessment is None:
-        raise Http404
-    return assessment
 
 
 def _lacking(assessment: models.Assessment) -> list[unanswered.RoleLackingAnswers]:
@@ -78,7 +71,7 @@ def result_extras(request, assessment: models.Assessment, email_form=None) -> di
 
 @require_POST
 def email_link(request, token):
-    assessment = _brief_or_404(token)
+    assessment = or_404(selectors.assessment_brief(token))
     form = forms.EmailLinkForm(request.POST)
     if not form.is_valid():
         return result_response(request, token, email_form=form)
@@ -97,10 +90,7 @@ def email_link(request, token):
 
 def result_response(request, token, *, email_form=None):
     """The result page of `token` (404 when there is none)."""
-    found = rendercache.result_page(token)
-    if found is None:
-        raise Http404
-    assessment, article = found
+    assessment, article = or_404(rendercache.result_page(token))
     context = {
         "assessment": assessment,
         "headline": presentation.headline(assessment.outcome, assessment.result.get("lead")),
@@ -118,7 +108,7 @@ def result_response(request, token, *, email_form=None):
 def change(request, token):
     """The questionnaire prefilled with an assessment's answers; submitting makes a new one.
     A team respondent's answers are changed in their team instead (docs/product.md §8)."""
-    earlier = get_object_or_404(models.Assessment, token=token)
+    earlier = or_404(selectors.assessment_by_token(token))
     if earlier.team_id is not None:
         return team_views.respondent_change(request, token)
     bundle = services.criteria_current()
@@ -160,7 +150,7 @@ def change(request, token):
 @require_POST
 def earlier(request, token):
     """Delete (or keep) the assessment whose answers the one of `token` changed."""
-    _brief_or_404(token)
+    or_404(selectors.assessment_brief(token))
     old = _earlier_token(request, token)
     response = redirect(reverse("advisor:result", kwargs={"token": token}))
     response.delete_cookie(EARLIER_COOKIE, path=reverse("advisor:result", kwargs={"token": token}))

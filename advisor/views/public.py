@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from advisor import branding, forms, scoring, selectors, services
 from advisor.ratelimit import rate_limit
-from advisor.views import links
+from advisor.views import links, or_404
 
 DELETED = _("The assessment for “{company}” was deleted; its link no longer works.")
 
@@ -109,9 +109,7 @@ def result(request, token):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete(request, token):
-    assessment = selectors.assessment_brief(token)
-    if assessment is None:
-        raise Http404
+    assessment = or_404(selectors.assessment_brief(token))
     if request.method == "POST":
         company = assessment.company
         services.assessment_delete(assessment=assessment)

@@ -9,13 +9,14 @@ and “prepared for / by” are part of the client's deliverable; the private no
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from advisor import rendercache, report_parts
 from advisor.ratelimit import rate_limit
+from advisor.views import or_404
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -26,10 +27,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 @require_GET
 @never_cache
 def report(request, token):
-    found = rendercache.report_page(token)
-    if found is None:
-        raise Http404
-    assessment, brand, body = found
+    assessment, brand, body = or_404(rendercache.report_page(token))
     context = {
         "assessment": assessment,
         "brand": brand,
@@ -43,10 +41,7 @@ def report(request, token):
 @never_cache
 @rate_limit("pdf", methods=("GET",))
 def report_pdf(request, token):
-    found = rendercache.report_pdf(token)
-    if found is None:
-        raise Http404
-    assessment, data = found
+    assessment, data = or_404(rendercache.report_pdf(token))
     response = HttpResponse(data, content_type="application/pdf")
     filename = report_parts.pdf_filename(assessment)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -29,6 +29,7 @@ from advisor import (
 )
 from advisor.ratelimit import rate_limit, too_many_requests
 from advisor.services import team as team_services
+from advisor.views import or_404
 
 TEAM_REPORT_PDF_TEMPLATE = "advisor/team_report_pdf.html"
 
@@ -130,18 +131,14 @@ def _organiser_response(request, team, *, email_form=None, status=200):
 
 @require_http_methods(["GET", "HEAD"])
 def team_organiser(request, token):
-    team = selectors.team_by_organiser_token(token, with_snapshot=False)
-    if team is None:
-        raise Http404
+    team = or_404(selectors.team_by_organiser_token(token, with_snapshot=False))
     return _organiser_response(request, team)
 
 
 @require_POST
 def team_email(request, token):
     """ "Email me these links" on the organiser page: the organiser and invitation links."""
-    team = selectors.team_by_organiser_token(token, with_snapshot=False)
-    if team is None:
-        raise Http404
+    team = or_404(selectors.team_by_organiser_token(token, with_snapshot=False))
     form = forms.EmailLinkForm(request.POST)
     if not form.is_valid():
         return _organiser_response(request, team, email_form=form, status=400)
@@ -159,9 +156,7 @@ def team_email(request, token):
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limit("submit", methods=("POST",))
 def team_join(request, token):
-    team = selectors.team_by_invitation_token(token)
-    if team is None:
-        raise Http404
+    team = or_404(selectors.team_by_invitation_token(token))
     if team.closed:
         return _unavailable(request, closed=True)
     bundle = team_services.team_bundle(team)
@@ -235,9 +230,7 @@ def _result_response(request, team, *, respondent=None):
 
 @require_http_methods(["GET", "HEAD"])
 def team_result(request, token):
-    team = selectors.team_by_organiser_token(token)
-    if team is None:
-        raise Http404
+    team = or_404(selectors.team_by_organiser_token(token))
     return _result_response(request, team)
 
 
@@ -276,9 +269,7 @@ def team_report_filename(team) -> str:
 @never_cache
 def team_report(request, token):
     """The team report's print view, for the organiser link only (never the invitation)."""
-    team = selectors.team_by_organiser_token(token)
-    if team is None:
-        raise Http404
+    team = or_404(selectors.team_by_organiser_token(token))
     context = _team_report_context(team, pdf=False)
     return _no_robots(render(request, "advisor/team_report.html", context))
 
@@ -291,9 +282,7 @@ def _team_report_pdf(html: str) -> bytes:
 @never_cache
 @rate_limit("pdf", methods=("GET",))
 def team_report_pdf(request, token):
-    team = selectors.team_by_organiser_token(token)
-    if team is None:
-        raise Http404
+    team = or_404(selectors.team_by_organiser_token(token))
     html = render_to_string(TEAM_REPORT_PDF_TEMPLATE, _team_report_context(team, pdf=True))
     response = HttpResponse(_team_report_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{team_report_filename(team)}"'
@@ -302,9 +291,7 @@ def team_report_pdf(request, token):
 
 @require_http_methods(["GET", "HEAD"])
 def team_result_json(request, token):
-    team = selectors.team_by_organiser_token(token)
-    if team is None:
-        raise Http404
+    team = or_404(selectors.team_by_organiser_token(token))
     data = team_services.team_result_json(team, selectors.team_respondents(team))
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     return _no_robots(response)
@@ -312,16 +299,12 @@ def team_result_json(request, token):
 
 @require_http_methods(["GET", "HEAD"])
 def respondent_team(request, token):
-    assessment = selectors.team_respondent(token)
-    if assessment is None:
-        raise Http404
+    assessment = or_404(selectors.team_respondent(token))
     return _result_response(request, assessment.team, respondent=assessment)
 
 
 def _organiser_action(request, token, action, message):
-    team = selectors.team_by_organiser_token(token, with_snapshot=False)
-    if team is None:
-        raise Http404
+    team = or_404(selectors.team_by_organiser_token(token, with_snapshot=False))
     action(team_obj=team)
     messages.success(request, message)
     return redirect(team)
@@ -341,9 +324,7 @@ def team_reopen(request, token):
 def team_delete(request, token):
     """Delete the team and its respondents' assessments, after a confirmation page (GET) that
     says what goes; the deletion itself is a POST (CSRF-protected like every form)."""
-    team = selectors.team_by_organiser_token(token, with_snapshot=False)
-    if team is None:
-        raise Http404
+    team = or_404(selectors.team_by_organiser_token(token, with_snapshot=False))
     if request.method == "POST":
         company = team.company
         team_services.team_delete(team_obj=team)
@@ -363,9 +344,7 @@ def team_delete(request, token):
 def respondent_change(request, token):
     """Change a team respondent's answers (docs/product.md §8, §9): the new assessment replaces the
     old one in the team, against the pinned snapshot. Assessments outside a team: not here."""
-    assessment = selectors.team_respondent(token)
-    if assessment is None:
-        raise Http404
+    assessment = or_404(selectors.team_respondent(token))
     team = assessment.team
     if team.closed:
         return _unavailable(request, closed=True)

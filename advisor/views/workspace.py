@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +37,7 @@ from advisor import (
     services,
 )
 from advisor.services import team as team_services
+from advisor.views import or_404
 
 WORKSPACE_PERMISSION = "advisor.use_workspace"
 PAGE_SIZE = 25
@@ -140,9 +141,7 @@ TEAM_DELETED = gettext_noop(
 def workspace_team_delete(request, pk):
     """A consultant deletes a team assessment: confirmation first (GET), then the POST."""
 
-    team = selectors.team_by_id(pk)
-    if team is None:
-        raise Http404
+    team = or_404(selectors.team_by_id(pk))
     if request.method == "POST":
         company = team.company
         count = team_services.team_delete(team_obj=team)
@@ -160,9 +159,7 @@ def workspace_team_delete(request, pk):
 @require_http_methods(["GET", "POST"])
 @workspace_view
 def workspace_detail(request, token):
-    assessment = selectors.assessment_for_report(token)
-    if assessment is None:
-        raise Http404
+    assessment = or_404(selectors.assessment_for_report(token))
     # The form works on a copy, so the page shows what is saved, not a rejected edit.
     form = forms.NotesForm(request.POST or None, instance=copy.copy(assessment))
     if request.method == "POST" and form.is_valid():

@@ -10,21 +10,7 @@ from django.utils import translation
 from django.utils.html import strip_tags
 
 from advisor import presentation, scoring, services
-from advisor.types import StoredResult
-
-# The keys of `--json`, in this order (docs/product.md §6).
-JSON_KEYS = (
-    "outcome",
-    "lead",
-    "need",
-    "coverage",
-    "responsibilities",
-    "drivers",
-    "sensitivity",
-    "summary",
-    "model",
-    "criteria_version",
-)
+from advisor.types import RESULT_JSON_KEYS, StoredResult
 
 
 class Command(BaseCommand):
@@ -80,7 +66,9 @@ class Command(BaseCommand):
                     "summary": presentation.summary_with_verdict(result, bundle.content, given),
                 }
                 self.stdout.write(
-                    json.dumps({key: shown[key] for key in JSON_KEYS}, indent=2, ensure_ascii=False)
+                    json.dumps(
+                        {key: shown[key] for key in RESULT_JSON_KEYS}, indent=2, ensure_ascii=False
+                    )
                 )
             else:
                 self.stdout.write(readable(result, bundle, given))
