@@ -9,7 +9,11 @@ instance finds them:
 - `result`: the result page's sections (`includes/result_article.html`): `result_page`;
 - `report`: the report's body (`advisor/report_body.html`), without the page around it:
   `report_page`;
-- `pdf`: the report's PDF, unless it is larger than `RENDER_CACHE_PDF_MAX_BYTES`: `report_pdf`.
+- `pdf`: the report's PDF, unless it is larger than `RENDER_CACHE_PDF_MAX_BYTES`: `report_pdf`;
+- `result-page` and `report-page`: the whole result page and report page as a visitor with
+  nothing of their own on them sees them (`page_is_shared`), split at their CSRF inputs:
+  `whole_page` joins the parts with the request's own token (issue 20: the page around the
+  sections cost more than the sections).
 
 Each is kept under `rolefit:render:<kind>:<assessment id>:<language>` (the id, never the private
 token) as a pair: a fingerprint and the content. The content is served only while the fingerprint
@@ -37,17 +41,22 @@ import hashlib
 import importlib.metadata
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable, Sized
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
+from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.template.utils import get_app_template_dirs
+from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -58,8 +67,10 @@ logger = logging.getLogger("rolefit.rendercache")
 RESULT = "result"
 REPORT = "report"
 PDF = "pdf"
+RESULT_PAGE = "result-page"
+REPORT_PAGE = "report-page"
 TEAM = "team"  # keyed by the team's id, not an assessment's
-KINDS = (RESULT, REPORT, PDF)
+KINDS = (RESULT, REPORT, PDF, RESULT_PAGE, REPORT_PAGE)
 # Keys per `delete_many` call (one query with the database cache).
 FORGET_BATCH = 1000
 # The files whose content changes what RoleFit renders, besides the templates and catalogues.
@@ -111,6 +122,9 @@ def render_version() -> str:
     for name in PACKAGES:
         digest.update(f"{name}={_package_version(name)}".encode())
     digest.update(settings.TIME_ZONE.encode())
+    # The static files' hashed names (`{% static %}` with the manifest storage): a release that
+    # changes a stylesheet or script changes the URLs a kept page names.
+    digest.update(str(getattr(staticfiles_storage, "manifest_hash", "")).encode())
     return digest.hexdigest()[:16]
 
 
@@ -299,16 +313,22 @@ def result_page(token: str) -> tuple[models.Assessment, SafeString] | None:
     assessment = selectors.result_lookup(token)
     if assessment is None:
         return None
+    html = result_article(assessment)
+    return None if html is None else (assessment, html)
+
+
+def result_article(assessment: models.Assessment) -> SafeString | None:
+    """The sections of the result page of `assessment` (from `selectors.result_lookup`), kept
+    once rendered; None if it was deleted since it was looked up."""
 
     def render() -> str:
         full = _full(assessment)
         return render_to_string("includes/result_article.html", presentation.result_context(full))
 
     try:
-        html = cached(RESULT, assessment, render)
+        return mark_safe(cached(RESULT, assessment, render))
     except models.Assessment.DoesNotExist:  # deleted in between
         return None
-    return assessment, mark_safe(html)
 
 
 def report_page(token: str) -> tuple[models.Assessment, branding.Brand, SafeString] | None:
@@ -324,16 +344,61 @@ def report_page(token: str) -> tuple[models.Assessment, branding.Brand, SafeStri
     if assessment is None:
         return None
     brand = branding.brand_current()
+    body = report_body(assessment, brand)
+    return None if body is None else (assessment, brand, body)
+
+
+def report_body(assessment: models.Assessment, brand: branding.Brand) -> SafeString | None:
+    """The report's body for `assessment` (from `selectors.result_lookup`) and `brand`, kept
+    once rendered; None if the assessment was deleted since it was looked up."""
 
     def render() -> str:
         context = report_parts.report_context(_full(assessment), brand=brand)
         return render_to_string("advisor/report_body.html", context)
 
     try:
-        body = cached(REPORT, assessment, render, extra=[brand_state(brand)])
+        return mark_safe(cached(REPORT, assessment, render, extra=[brand_state(brand)]))
     except models.Assessment.DoesNotExist:
         return None
-    return assessment, brand, mark_safe(body)
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole pages
+
+
+# Django's `{% csrf_token %}` output; the value is the only per-request part of a shared page.
+CSRF_INPUT = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"<>]*">')
+
+
+def page_is_shared(request: Any, *personal_cookies: str) -> bool:
+    """Whether `request` sees a page as any visitor with its link does, so the whole page may
+    come from the shared cache: a GET (or HEAD) without a session cookie (nobody signed in, no
+    messages kept in a session), without the messages cookie and without `personal_cookies`
+    (a view's own, such as the offer to delete an earlier assessment). Deciding by the cookies'
+    names costs no query and never reads a session."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    names = {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name, *personal_cookies}
+    return not names.intersection(request.COOKIES)
+
+
+def whole_page(
+    kind: str, assessment: models.Assessment, request: Any, render: Callable[[], str]
+) -> SafeString:
+    """The whole page `kind` of `assessment` for a request `page_is_shared` lets through:
+    `render()`'s HTML, kept split at its CSRF inputs while the fingerprint matches — the
+    assessment's, plus what the page around it shows: the brand, and the scheme, host and path
+    prefix its absolute link is made of. The parts are joined with this request's token."""
+    extra = [
+        brand_state(branding.brand_current()),
+        request.scheme,
+        request.get_host(),
+        get_script_prefix(),
+    ]
+    parts = cached(kind, assessment, lambda: CSRF_INPUT.split(render()), extra=extra)
+    if len(parts) == 1:
+        return mark_safe(parts[0])
+    return mark_safe(str(csrf_input(request)).join(parts))
 
 
 def report_pdf_render(assessment: models.Assessment, *, brand: branding.Brand) -> bytes:

@@ -186,7 +186,7 @@ def test_a_real_pdf_comes_back_byte_for_byte(client, acme, database_cache):
 def test_keys_name_the_assessment_by_id_never_by_token(client, acme, database_cache):
     view_all(client, acme)
     keys = stored_keys()
-    assert len(keys) == 3
+    assert len(keys) == len(rendercache.KINDS) == 5
     assert all(acme.token not in key for key in keys)
     assert {key.split(":", 2)[2] for key in keys} == {
         f"rolefit:render:{kind}:{acme.pk}:en" for kind in rendercache.KINDS
@@ -199,7 +199,7 @@ def test_entries_expire_a_day_after_rendering(client, acme, database_cache):
     with connection.cursor() as cursor:
         cursor.execute("SELECT expires FROM rolefit_cache")
         expiries = [row[0] for row in cursor.fetchall()]
-    assert len(expiries) == 3
+    assert len(expiries) == len(rendercache.KINDS)
     for expires in expiries:
         if isinstance(expires, str):  # SQLite: naive UTC text
             expires = parse_datetime(expires).replace(tzinfo=UTC)
@@ -241,6 +241,70 @@ def test_per_request_parts_stay_outside_the_kept_html(client, acme, consultant_u
     consultant.force_login(consultant_user)
     assert edit in consultant.get(report_url(acme)).content.decode()
     assert edit not in anonymous.get(report_url(acme)).content.decode()
+
+
+def csrf_value(response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
+
+
+@pytest.mark.parametrize("url", [result_url, report_url])
+def test_a_visitor_without_a_session_gets_the_whole_page_kept(
+    client, acme, database_cache, url, django_assert_num_queries
+):
+    """Issue 20: the page around the result's sections cost more than they did; for a visitor
+    with nothing of their own on the page, nothing is rendered once it is kept."""
+    first = client.get(url(acme))
+    with (
+        mock.patch("advisor.views.links.render_to_string") as result_rendered,
+        mock.patch("advisor.views.reports.render_to_string") as report_rendered,
+        django_assert_num_queries(2),  # the lookup and the table's read
+    ):
+        again = client.get(url(acme))
+    result_rendered.assert_not_called()
+    report_rendered.assert_not_called()
+    assert again.status_code == 200 and without_csrf(again) == without_csrf(first)
+    assert again["X-Robots-Tag"] == first["X-Robots-Tag"]
+
+
+def test_the_kept_result_page_carries_each_visitors_own_working_token(acme, database_cache):
+    """The token spliced into the kept page is the request's: its form posts pass the CSRF
+    check, and nobody gets another visitor's token."""
+    visitors = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    pages = [visitor.get(result_url(acme)) for visitor in visitors]
+    again = visitors[0].get(result_url(acme))
+    assert len({csrf_value(page) for page in (*pages, again)}) == 3
+    email = reverse("advisor:email_link", kwargs={"token": acme.token})
+    for visitor, page in zip(visitors, pages, strict=True):
+        answer = visitor.post(
+            email, {"email": "not an address", "csrfmiddlewaretoken": csrf_value(page)}
+        )
+        assert answer.status_code == 200  # the form's error, not the CSRF failure's 403
+        assert "not an address" in answer.content.decode()
+    refused = visitors[1].post(email, {"email": "x@example.com", "csrfmiddlewaretoken": "wrong"})
+    assert refused.status_code == 403
+
+
+def test_a_signed_in_consultant_never_shares_a_kept_page(client, acme, consultant_user):
+    anonymous_before = client.get(result_url(acme)).content.decode()
+    consultant = Client()
+    consultant.force_login(consultant_user)
+    workspace = reverse("advisor:workspace")
+    for url in (result_url(acme), report_url(acme)):
+        html = consultant.get(url).content.decode()
+        assert workspace in html and "Log out" in html
+        anonymous = client.get(url).content.decode()
+        assert workspace not in anonymous and "Log out" not in anonymous
+    assert "Log out" not in anonymous_before
+
+
+def test_a_kept_page_follows_the_host_and_the_brand(client, acme, database_cache):
+    with override_settings(ALLOWED_HOSTS=["testserver", "advice.example"]):
+        assert "http://testserver/a/" in client.get(result_url(acme)).content.decode()
+        other = client.get(result_url(acme), HTTP_HOST="advice.example").content.decode()
+        assert "http://advice.example/a/" in other and "http://testserver/a/" not in other
+    models.Branding.objects.create(organisation_name="Northwind Advisory")
+    for url in (result_url(acme), report_url(acme)):
+        assert "Northwind Advisory" in client.get(url).content.decode()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,7 +409,7 @@ def test_a_deleted_assessment_is_never_served_even_while_kept(client, acme, data
     view_all(client, acme)
     # Deleted behind the services' back: its entries stay, but every request looks it up first.
     models.Assessment.objects.filter(pk=acme.pk).delete()
-    assert len(stored_keys()) == 3
+    assert len(stored_keys()) == len(rendercache.KINDS)
     assert [r.status_code for r in view_all(client, acme)] == [404, 404, 404]
 
 
@@ -353,7 +417,7 @@ def test_delete_removes_the_kept_pages(
     client, acme, database_cache, django_capture_on_commit_callbacks
 ):
     view_all(client, acme)
-    assert len(stored_keys()) == 3
+    assert len(stored_keys()) == len(rendercache.KINDS)
     with django_capture_on_commit_callbacks(execute=True):
         assert (
             client.post(reverse("advisor:delete", kwargs={"token": acme.token})).status_code == 302
@@ -380,7 +444,7 @@ def test_a_rolled_back_delete_keeps_them(client, acme, database_cache):
     refused = mock.patch.object(models.Assessment, "delete", side_effect=RuntimeError("refused"))
     with refused, pytest.raises(RuntimeError):
         services.assessment_delete(assessment=acme)
-    assert len(stored_keys()) == 3
+    assert len(stored_keys()) == len(rendercache.KINDS)
 
 
 def test_purge_removes_the_kept_pages(
@@ -394,7 +458,10 @@ def test_purge_removes_the_kept_pages(
     )
     with django_capture_on_commit_callbacks(execute=True):
         call_command("purge_assessments", "--older-than", "365", stdout=io.StringIO())
-    assert stored_keys() == [f":1:{rendercache.key(rendercache.REPORT, recent.pk, 'en')}"]
+    assert sorted(stored_keys()) == sorted(
+        f":1:{rendercache.key(kind, recent.pk, 'en')}"
+        for kind in (rendercache.REPORT, rendercache.REPORT_PAGE)
+    )
 
 
 def test_deleting_a_team_removes_its_respondents_pages(
@@ -407,11 +474,11 @@ def test_deleting_a_team_removes_its_respondents_pages(
     second = team_services.team_join(team_id=team.pk, answers=examples.NEITHER)
     client.get(report_url(first))
     client.get(report_url(second))
-    assert len(stored_keys()) == 2
+    assert len(stored_keys()) == 4  # each report's body and whole page
     # A respondent changing answers replaces their assessment: the old one's pages go.
     with django_capture_on_commit_callbacks(execute=True):
         team_services.team_respondent_replace(assessment=second, answers=examples.BOTH)
-    assert len(stored_keys()) == 1
+    assert len(stored_keys()) == 2
     with django_capture_on_commit_callbacks(execute=True):
         team_services.team_delete(team_obj=team)
     assert stored_keys() == []

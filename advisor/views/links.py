@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -89,16 +91,26 @@ def email_link(request, token):
 
 
 def result_response(request, token, *, email_form=None):
-    """The result page of `token` (404 when there is none)."""
-    assessment, article = or_404(rendercache.result_page(token))
-    context = {
-        "assessment": assessment,
-        "headline": presentation.headline(assessment.outcome, assessment.result.get("lead")),
-        "company_context": presentation.company_context_text(assessment),
-        "article": article,
-        **result_extras(request, assessment, email_form),
-    }
-    response = render(request, "advisor/assessment_result.html", context)
+    """The result page of `token` (404 when there is none). A visitor with nothing of their own on
+    it (no session, no messages, no earlier assessment offered, no email form with errors) gets
+    the whole page from the shared cache (`rendercache.whole_page`)."""
+    assessment = or_404(selectors.result_lookup(token))
+
+    def page() -> str:
+        context = {
+            "assessment": assessment,
+            "headline": presentation.headline(assessment.outcome, assessment.result.get("lead")),
+            "company_context": presentation.company_context_text(assessment),
+            "article": or_404(rendercache.result_article(assessment)),
+            **result_extras(request, assessment, email_form),
+        }
+        return render_to_string("advisor/assessment_result.html", context, request)
+
+    if email_form is None and rendercache.page_is_shared(request, EARLIER_COOKIE):
+        html = rendercache.whole_page(rendercache.RESULT_PAGE, assessment, request, page)
+    else:
+        html = page()
+    response = HttpResponse(html)
     response["X-Robots-Tag"] = "noindex"
     return response
 

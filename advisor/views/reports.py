@@ -10,11 +10,11 @@ and “prepared for / by” are part of the client's deliverable; the private no
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from advisor import rendercache, report_parts
+from advisor import branding, rendercache, report_parts, selectors
 from advisor.ratelimit import rate_limit
 from advisor.views import or_404
 
@@ -27,14 +27,25 @@ def _private(response: HttpResponse) -> HttpResponse:
 @require_GET
 @never_cache
 def report(request, token):
-    assessment, brand, body = or_404(rendercache.report_page(token))
-    context = {
-        "assessment": assessment,
-        "brand": brand,
-        "pdf_filename": report_parts.pdf_filename(assessment),
-        "body": body,
-    }
-    return _private(render(request, "advisor/report.html", context))
+    """The print view. A visitor with nothing of their own on it (no session, so no consultant's
+    "Edit notes" link; no messages) gets the whole page from the shared cache."""
+    assessment = or_404(selectors.result_lookup(token))
+
+    def page() -> str:
+        brand = branding.brand_current()
+        context = {
+            "assessment": assessment,
+            "brand": brand,
+            "pdf_filename": report_parts.pdf_filename(assessment),
+            "body": or_404(rendercache.report_body(assessment, brand)),
+        }
+        return render_to_string("advisor/report.html", context, request)
+
+    if rendercache.page_is_shared(request):
+        html = rendercache.whole_page(rendercache.REPORT_PAGE, assessment, request, page)
+    else:
+        html = page()
+    return _private(HttpResponse(html))
 
 
 @require_GET
