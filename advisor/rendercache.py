@@ -24,9 +24,15 @@ the PDF stylesheet, RoleFit's code and the versions of Django and WeasyPrint). W
 changes, the next request renders afresh and replaces the entry. The report's date is the
 assessment's, so nothing depends on the day it is shown.
 
-The cache then holds personal data, so entries expire after `RENDER_CACHE_SECONDS`; every request
-looks the assessment up first, so a deleted one's entries are unreachable at once, and deleting
-or purging assessments removes them (`forget`, in every configured language). Per-request parts
+Each process also keeps the entries it served last (the `recent` cache, in front of the shared
+one: a repeat view then costs no read of the shared cache), served under the same fingerprint
+check.
+
+The cache then holds personal data, so entries expire after `RENDER_CACHE_SECONDS` (the recent
+ones after `RENDER_CACHE_RECENT_SECONDS`, at most `RENDER_CACHE_RECENT_ENTRIES` of them per
+process); every request looks the assessment up first, so a deleted one's entries are
+unreachable at once, and deleting or purging assessments removes them (`forget`, in every
+configured language; other processes' recent entries expire within a minute). Per-request parts
 (CSRF token, the navigation of a signed-in consultant, messages) are rendered around the cached
 content, never into it. A cache that is down or full costs the rendering, never the page: every
 cache call here logs its failure and carries on without the cache (the team result,
@@ -50,7 +56,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.db import transaction
 from django.template.backends.utils import csrf_input
@@ -71,6 +77,8 @@ RESULT_PAGE = "result-page"
 REPORT_PAGE = "report-page"
 TEAM = "team"  # keyed by the team's id, not an assessment's
 KINDS = (RESULT, REPORT, PDF, RESULT_PAGE, REPORT_PAGE)
+# The per-process cache of the pages served last, in front of the shared one (settings.CACHES).
+RECENT = "recent"
 # Keys per `delete_many` call (one query with the database cache).
 FORGET_BATCH = 1000
 # The files whose content changes what RoleFit renders, besides the templates and catalogues.
@@ -199,14 +207,37 @@ def cached(
 
 
 def _kept(name: str, current: str, render: Callable[[], T], max_size: int | None = None) -> T:
-    """The value kept under `name` for the fingerprint `current`, else `render()`'s, kept."""
+    """The value kept under `name` for the fingerprint `current`, else `render()`'s, kept.
+
+    Looked for first among the pages this process served last (`recent`), then in the shared
+    cache; either is served only for the current fingerprint."""
+    recent = caches[RECENT]
+    entry = recent.get(name)
+    if _matches(entry, current):
+        return entry[1]
     entry = cache_get(name)
-    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == current:
+    if _matches(entry, current):
+        _remember(recent, name, entry)
         return entry[1]
     value = render()
     if max_size is None or (isinstance(value, Sized) and len(value) <= max_size):
         cache_set(name, (current, value), settings.RENDER_CACHE_SECONDS)
+        _remember(recent, name, (current, value))
     return value
+
+
+def _matches(entry: Any, current: str) -> bool:
+    return isinstance(entry, tuple) and len(entry) == 2 and entry[0] == current
+
+
+def _remember(recent: Any, name: str, entry: tuple[str, Any]) -> None:
+    """Keep `entry` in this process's `recent` pages unless it is large (a big PDF): a bounded
+    number of entries (`RENDER_CACHE_RECENT_ENTRIES`, the least recently used go first) for
+    `RENDER_CACHE_RECENT_SECONDS` each."""
+    value = entry[1]
+    size = len(value) if isinstance(value, (str, bytes)) else sum(map(len, value))
+    if size <= settings.RENDER_CACHE_RECENT_MAX_BYTES:
+        recent.set(name, entry)
 
 
 def team_result_body(
@@ -244,10 +275,13 @@ def languages() -> list[str]:
 
 
 def forget(assessment_ids: Iterable[int]) -> None:
-    """Remove these assessments' rendered pages, in every configured language. A failing cache
-    removes nothing: the entries are unreachable anyway (every request looks the assessment up
-    first) and expire after `RENDER_CACHE_SECONDS`."""
+    """Remove these assessments' rendered pages, in every configured language, from the shared
+    cache and this process's recent pages. A failing cache removes nothing: the entries are
+    unreachable anyway (every request looks the assessment up first) and expire after
+    `RENDER_CACHE_SECONDS`; so do other processes' recent pages, after
+    `RENDER_CACHE_RECENT_SECONDS`."""
     names = [key(kind, pk, code) for pk in assessment_ids for kind in KINDS for code in languages()]
+    caches[RECENT].delete_many(names)
     try:
         for start in range(0, len(names), FORGET_BATCH):
             cache.delete_many(names[start : start + FORGET_BATCH])
@@ -260,6 +294,7 @@ def forget_team_on_commit(team_id: int) -> None:
     names = [key(TEAM, team_id, code) for code in languages()]
 
     def remove() -> None:
+        caches[RECENT].delete_many(names)
         try:
             cache.delete_many(names)
         except Exception as error:

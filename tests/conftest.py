@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.core.management.color import no_style
 from django.db import connection
@@ -69,6 +70,11 @@ def test_settings():
         CACHES={
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
             "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "l"},
+            "recent": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "r",
+                "TIMEOUT": settings.RENDER_CACHE_RECENT_SECONDS,
+            },
         },
     ):
         for cache in caches.all():

@@ -144,6 +144,13 @@ def test_production_defaults_are_secure():
                 "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                 "LOCATION": "local",
             },
+            # A worker's recent pages: personal data too, so at most 200, for a minute each.
+            "recent": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "recent",
+                "TIMEOUT": 60,
+                "OPTIONS": {"MAX_ENTRIES": 200},
+            },
         },
         "RENDER_CACHE_SECONDS": 24 * 60 * 60,  # rendered pages hold personal data: a day
     }

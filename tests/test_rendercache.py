@@ -14,7 +14,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.base import BaseCache
 from django.core.management import call_command
 from django.db import connection
@@ -33,17 +33,20 @@ from advisor import (
     team_presentation,
 )
 from advisor.services import team as team_services
+from rolefit import settings as project_settings
 from tests import examples
 
 pytestmark = pytest.mark.django_db
 
 LOCAL = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "l"}
+RECENT = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "r"}
 DATABASE_CACHE = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "rolefit_cache",
     },
     "local": LOCAL,
+    "recent": RECENT,
 }
 NOTES = "Hire the product manager first."
 
@@ -163,9 +166,18 @@ def test_each_page_is_rendered_once_and_then_served_from_the_table(
 ):
     first = view_all(client, acme)
     assert counts(renders) == (1, 1, 1)
-    # Kept: the assessment's lookup and the table's read, nothing rendered.
-    for url in (result_url(acme), report_url(acme), pdf_url(acme)):
+    urls = (result_url(acme), report_url(acme), pdf_url(acme))
+    for url in urls:
+        # Kept in this process's recent pages: the assessment's lookup only.
+        with django_assert_num_queries(1):
+            assert client.get(url).status_code == 200
+    # As another worker, which has not served them yet: the lookup and the table's read,
+    # nothing rendered; then they are among that worker's recent pages too.
+    caches["recent"].clear()
+    for url in urls:
         with django_assert_num_queries(2):
+            assert client.get(url).status_code == 200
+        with django_assert_num_queries(1):
             assert client.get(url).status_code == 200
     again = view_all(client, acme)
     assert counts(renders) == (1, 1, 1)
@@ -257,7 +269,7 @@ def test_a_visitor_without_a_session_gets_the_whole_page_kept(
     with (
         mock.patch("advisor.views.links.render_to_string") as result_rendered,
         mock.patch("advisor.views.reports.render_to_string") as report_rendered,
-        django_assert_num_queries(2),  # the lookup and the table's read
+        django_assert_num_queries(1),  # the lookup; the page is one of this process's recent
     ):
         again = client.get(url(acme))
     result_rendered.assert_not_called()
@@ -305,6 +317,33 @@ def test_a_kept_page_follows_the_host_and_the_brand(client, acme, database_cache
     models.Branding.objects.create(organisation_name="Northwind Advisory")
     for url in (result_url(acme), report_url(acme)):
         assert "Northwind Advisory" in client.get(url).content.decode()
+
+
+def test_recent_pages_are_few_brief_and_small(client, acme):
+    """Each process's recent pages hold personal data: bounded in number and lifetime, and a
+    large PDF is not among them (docs/benchmarks.md, issue 20)."""
+    recent = caches["recent"]
+    assert settings.RENDER_CACHE_RECENT_SECONDS == 60
+    configured = project_settings.CACHES["recent"]
+    assert configured["TIMEOUT"] == 60 and configured["OPTIONS"]["MAX_ENTRIES"] == 200
+    view_all(client, acme)
+    name = rendercache.key(rendercache.PDF, acme.pk, "en")
+    assert recent.get(name) is not None
+    recent.clear()
+    with override_settings(RENDER_CACHE_RECENT_MAX_BYTES=1000):
+        view_all(client, acme)
+        assert recent.get(name) is None  # the PDF: over the cap
+        assert recent.get(rendercache.key(rendercache.REPORT_PAGE, acme.pk, "en")) is None
+        assert cache.get(name) is not None  # still kept in the shared cache
+
+
+def test_a_recent_page_is_not_served_once_what_it_shows_changed_elsewhere(client, acme):
+    """Another worker or a command may change the assessment without touching this process's
+    recent pages: the fingerprint, checked on every request, still catches it."""
+    assert NOTES in client.get(report_url(acme)).content.decode()
+    models.Assessment.objects.filter(pk=acme.pk).update(consultant_notes="Changed elsewhere.")
+    html = client.get(report_url(acme)).content.decode()
+    assert "Changed elsewhere." in html and NOTES not in html
 
 
 # ---------------------------------------------------------------------------------------------
@@ -525,9 +564,10 @@ def without_csrf_text(html: str) -> str:
 
 @pytest.mark.parametrize("backend", ["DownCache", "FullCache"])
 def test_pages_work_with_a_failing_cache(client, acme, renders, caplog, backend):
-    failing = {"default": {"BACKEND": f"{__name__}.{backend}"}, "local": LOCAL}
+    failing = {"default": {"BACKEND": f"{__name__}.{backend}"}, "local": LOCAL, "recent": RECENT}
     with override_settings(CACHES=failing), caplog.at_level(logging.WARNING, "rolefit"):
         for _view in range(2):
+            caches["recent"].clear()  # each view as by another worker
             result, report, pdf = view_all(client, acme)
             assert [result.status_code, report.status_code, pdf.status_code] == [200, 200, 200]
         assert "Hire both roles" in result.content.decode()
