@@ -430,7 +430,28 @@ def whole_page(
         request.get_host(),
         get_script_prefix(),
     ]
-    parts = cached(kind, assessment, lambda: CSRF_INPUT.split(render()), extra=extra)
+    return csrf_joined(cached(kind, assessment, lambda: csrf_split(render()), extra=extra), request)
+
+
+def blank_questionnaire(bundle: Any, request: Any, render: Callable[[], str]) -> SafeString:
+    """The blank questionnaire page whole, for a request `page_is_shared` lets through. It holds
+    no personal data, so it is memoised on the criteria bundle (`services.CriteriaBundle`, per
+    process, as the form's own parts are) per language, brand and path prefix, split at its
+    CSRF input; rendering base.html around the form cost more than the rest of the request."""
+    name = ("questionnaire-page", get_language(), branding.brand_current(), get_script_prefix())
+    parts = bundle.extras.get(name)
+    if parts is None:
+        parts = bundle.extras[name] = csrf_split(render())
+    return csrf_joined(parts, request)
+
+
+def csrf_split(html: str) -> list[str]:
+    """`html` cut at its CSRF inputs: the parts any visitor shares."""
+    return CSRF_INPUT.split(html)
+
+
+def csrf_joined(parts: list[str], request: Any) -> SafeString:
+    """`csrf_split`'s parts joined again with `request`'s own CSRF input."""
     if len(parts) == 1:
         return mark_safe(parts[0])
     return mark_safe(str(csrf_input(request)).join(parts))

@@ -2,6 +2,7 @@
 
 import re
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -193,6 +194,38 @@ def test_submission_with_csrf_token_from_the_page_works(default_criteria):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     response = client.post(ASSESS, {**data_for(examples.BOTH), "csrfmiddlewaretoken": token})
     assert response.status_code == 302
+
+
+def test_the_blank_page_is_kept_whole_with_each_visitors_own_token(default_criteria):
+    """Issue 20: for a visitor without a session the blank questionnaire comes whole from the
+    bundle's memo — nothing rendered — yet with a token of its own that passes the check."""
+    visitors = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    first = visitors[0].get(ASSESS).content.decode()
+    with mock.patch("advisor.views.public.render_to_string") as rendered:
+        second = visitors[1].get(ASSESS).content.decode()
+    rendered.assert_not_called()
+    tokens = [
+        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+        for page in (first, second)
+    ]
+    assert tokens[0] != tokens[1]
+    assert first.replace(tokens[0], "") == second.replace(tokens[1], "")
+    answer = visitors[1].post(ASSESS, {**data_for(examples.BOTH), "csrfmiddlewaretoken": tokens[1]})
+    assert answer.status_code == 302
+
+
+def test_the_kept_blank_page_follows_the_brand_and_never_a_session(
+    client, default_criteria, consultant_user
+):
+    assert "Log in" in client.get(ASSESS).content.decode()
+    models.Branding.objects.create(organisation_name="Northwind Advisory")
+    assert "Northwind Advisory" in client.get(ASSESS).content.decode()
+    consultant = Client()
+    consultant.force_login(consultant_user)
+    html = consultant.get(ASSESS).content.decode()
+    assert "Log out" in html and reverse("advisor:workspace") in html
+    anonymous = client.get(ASSESS).content.decode()
+    assert "Log out" not in anonymous and reverse("advisor:workspace") not in anonymous
 
 
 def test_other_methods_are_not_allowed(client, default_criteria):

@@ -7,11 +7,12 @@ delete it.
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from advisor import branding, forms, scoring, selectors, services
+from advisor import branding, forms, rendercache, scoring, selectors, services
 from advisor.ratelimit import rate_limit
 from advisor.views import links, or_404
 
@@ -95,11 +96,22 @@ def questionnaire(request):
         status = 400 if form.tampered else 200
     else:
         initial = forms.initial_from_query(bundle, request.GET) if request.GET else {}
+        if not initial and rendercache.page_is_shared(request):
+            # The blank page, as any visitor without a session sees it: kept whole.
+            return HttpResponse(
+                rendercache.blank_questionnaire(
+                    bundle, request, lambda: _questionnaire_html(request, bundle, None)
+                )
+            )
         # Only a prefilled form needs rendering; the blank one comes from the cache.
         form = forms.AssessmentForm(bundle, initial=initial) if initial else None
+    return HttpResponse(_questionnaire_html(request, bundle, form), status=status)
+
+
+def _questionnaire_html(request, bundle, form: forms.AssessmentForm | None) -> str:
     before_token, after_token = forms.questionnaire_parts(bundle, form)
     context = {"before_token": before_token, "after_token": after_token}
-    return render(request, "advisor/assessment_form.html", context, status=status)
+    return render_to_string("advisor/assessment_form.html", context, request)
 
 
 @require_http_methods(["GET", "HEAD"])
