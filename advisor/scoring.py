@@ -242,10 +242,11 @@ def to_float(x: Rational | None, places: int = 4) -> float | None:
     if x is None:
         return None
     unit = 10**places
-    value = Fraction(x)
-    scaled = abs(value) * unit
-    rounded = math.floor(scaled + Fraction(1, 2))
-    return float(Fraction(rounded if value >= 0 else -rounded, unit))
+    value = x if isinstance(x, Fraction) else Fraction(x)
+    numerator, denominator = value.numerator, value.denominator
+    # floor(|x| · unit + 1/2) in integers; int / int is correctly rounded, as float(Fraction) is.
+    rounded = (2 * abs(numerator) * unit + denominator) // (2 * denominator)
+    return (rounded if numerator >= 0 else -rounded) / unit
 
 
 def score(criteria: Criteria, answers: Mapping[str, str]) -> Result:
@@ -334,9 +335,27 @@ def outcomes_of_values(
     return outcomes
 
 
-@functools.lru_cache(maxsize=16)
 def _model(criteria: Criteria) -> "_Model":
-    # Criteria change rarely and a page scores against the same ones again and again.
+    """The model of `criteria`, built once. Criteria change rarely and a page scores against the
+    same object again and again: found by identity first, since hashing a frozen dataclass
+    hashes every field of every question and option (exact fractions included) on each call,
+    which cost more than a third of scoring a submission."""
+    model = _models_by_identity.get(id(criteria))
+    if model is None or model.criteria is not criteria:
+        model = _model_of_equal(criteria)
+        if len(_models_by_identity) >= _MODELS_KEPT:
+            _models_by_identity.clear()
+        _models_by_identity[id(criteria)] = model
+    return model
+
+
+_MODELS_KEPT = 16
+# id(criteria) -> its model, which holds the criteria (so the id stays theirs while kept).
+_models_by_identity: dict[int, "_Model"] = {}
+
+
+@functools.lru_cache(maxsize=_MODELS_KEPT)
+def _model_of_equal(criteria: Criteria) -> "_Model":
     return _Model(criteria)
 
 
@@ -562,19 +581,20 @@ class _Model:
         )
 
     def _drivers(self, values, answered_weight, focuses, value_unit) -> tuple[Driver, ...]:
+        """Each answered question's contribution to each role's need, through the role's focus:
+        Σ_c (w_c / W_F) · l_qc · v_q / (a_c · value unit). In integers over one denominator per
+        role (L = lcm of the focus's a_c), one exact fraction per contribution at the end."""
         contributions = []
         for role, focus in enumerate(focuses):
             if not focus:
                 continue
-            focus_weight = sum(self.weights[c] for c in focus)
-            share = {
-                c: self.weights[c] / (answered_weight[c] * value_unit * focus_weight) for c in focus
-            }
+            common = math.lcm(*(answered_weight[c] for c in focus))
+            factor = {c: self.unit_weights[c] * (common // answered_weight[c]) for c in focus}
+            denominator = common * value_unit * sum(self.unit_weights[c] for c in focus)
             for q, v in values.items():
-                contribution = sum(
-                    (share[c] * w * v for c, w in self.links[q] if c in share), Fraction(0)
-                )
-                if contribution > 0:
+                coefficient = sum(factor[c] * w for c, w in self.links[q] if c in factor)
+                if coefficient and v > 0:
+                    contribution = Fraction(coefficient * v, denominator)
                     contributions.append((-contribution, q, role))
         contributions.sort()
         slugs = [q.slug for q in self.criteria.questions]

@@ -78,12 +78,15 @@ class RoleBounds(NamedTuple):
         else:
             m_up = focus_share * total
             m_lo = min(total, focus_share * total + max(weights))
-        needs = [(Fraction(sums[c], d), w) for c, w, d in responsibilities]
+        # In floats from here: the bounds only prune, with _MARGIN, a million times the
+        # rounding error of these few operations (exact fractions cost a third of scoring).
+        needs = [(sums[c] / d, float(w)) for c, w, d in responsibilities]
+        mass_up, mass_lo = float(m_up), float(m_lo)
         return cls(
-            upper=float(_top_mass_mean(needs, m_up)),
-            lower=float(_top_mass_mean(needs, m_lo)),
-            up={c: float(w / (d * m_up)) for c, w, d in responsibilities},
-            down={c: float(w / (d * m_lo)) for c, w, d in responsibilities},
+            upper=_top_mass_mean(needs, mass_up),
+            lower=_top_mass_mean(needs, mass_lo),
+            up={c: float(w) / (d * mass_up) for c, w, d in responsibilities},
+            down={c: float(w) / (d * mass_lo) for c, w, d in responsibilities},
             monotone=monotone,
         )
 
@@ -112,9 +115,9 @@ class _Best(NamedTuple):
     outcome: str
 
 
-def _top_mass_mean(needs: list[tuple[Fraction, Fraction]], mass: Fraction) -> Fraction:
+def _top_mass_mean(needs: list[tuple[float, float]], mass: float) -> float:
     """The mean of the highest `mass` of weight, taking part of a responsibility if needed."""
-    taken, total = Fraction(0), Fraction(0)
+    taken, total = 0.0, 0.0
     for need, weight in sorted(needs, key=lambda nw: -nw[0]):
         part = min(weight, mass - taken)
         taken += part

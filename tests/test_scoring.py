@@ -3,6 +3,7 @@
 The sensitivity search is compared with an exhaustive oracle in tests/test_sensitivity.py.
 """
 
+import math
 import re
 import subprocess
 import sys
@@ -392,6 +393,49 @@ def test_needs_and_coverage_stay_between_zero_and_one(case):
         assert (role.need is None) == (role.coverage == 0)
 
 
+@given(criteria_and_answers())
+@settings(max_examples=150, deadline=None)
+def test_each_driver_is_its_contribution_by_docs_scoring_formula(case):
+    """contribution(q, R) = Σ_{c in R's focus} (w_c / W_F) · l_qc · v_q / a_c, in exact fractions
+    straight from the criteria; drivers sum to their role's need."""
+    criteria, answers = case
+    result = score(criteria, answers)
+    weight = {r.slug: F(r.weight) for r in criteria.responsibilities}
+    valued = {
+        q.slug: F(o.value)
+        for q in criteria.questions
+        for o in q.options
+        if o.key == answers.get(q.slug) and o.value is not None
+    }
+    answered_weight = {c: F(0) for c in weight}
+    for q in criteria.questions:
+        if q.slug in valued:
+            for link in q.links:
+                answered_weight[link.responsibility] += F(link.weight)
+    expected = {}
+    for role in result.roles:
+        focus_weight = sum(weight[c] for c in role.focus)
+        for q in criteria.questions:
+            contribution = sum(
+                (
+                    weight[link.responsibility]
+                    / focus_weight
+                    * F(link.weight)
+                    * valued[q.slug]
+                    / answered_weight[link.responsibility]
+                    for link in q.links
+                    if q.slug in valued and link.responsibility in role.focus
+                ),
+                F(0),
+            )
+            if contribution > 0:
+                expected[q.slug, role.role] = contribution
+    assert {(d.question, d.role): d.contribution for d in result.drivers} == expected
+    for role in result.roles:
+        drivers = [d.contribution for d in result.drivers if d.role == role.role]
+        assert sum(drivers) == (role.need if drivers else 0)
+
+
 @given(criteria_and_answers(), st.data())
 @settings(max_examples=150, deadline=None)
 def test_with_equal_weights_a_higher_answer_never_lowers_a_role_need(case, data):
@@ -568,6 +612,15 @@ def test_decimal_and_integer_weights_score_exactly_like_fractions():
 )
 def test_to_float_rounds_to_four_places(value, rounded):
     assert to_float(value) == rounded
+
+
+@given(st.fractions(), st.integers(0, 6))
+def test_to_float_is_the_exact_rounding_of_docs_scoring(value, places):
+    """The integer arithmetic of `to_float` gives what rounding the exact value half away from
+    zero gives (its definition), for any fraction."""
+    unit = 10**places
+    exact = math.floor(abs(value) * unit + F(1, 2))
+    assert to_float(value, places) == float(F(exact if value >= 0 else -exact, unit))
 
 
 def test_to_float_takes_other_places():
