@@ -47,7 +47,7 @@ def set_created(company: str, day: datetime.date) -> None:
 
 
 def companies(response) -> list[str]:
-    return [row["assessment"].company for row in response.context["rows"]]
+    return [row["company"] for row in response.context["rows"]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def three_clients(default_criteria):
 def test_list_shows_newest_first_with_outcome_and_needs(consultant_client, three_clients):
     response = consultant_client.get(reverse("advisor:workspace"))
     assert companies(response) == ["acme foods", "Bolt Logistics", "Acme Robotics"]
-    assert [row["needs"] for row in response.context["rows"]] == [
+    assert [[row["need_po"], row["need_pm"]] for row in response.context["rows"]] == [
         ["23.3%", "25%"],
         ["100%", "0%"],
         ["53.8%", "75%"],
@@ -226,7 +226,7 @@ def test_list_says_which_role_to_hire_first_for_both(consultant_client, default_
     services.assessment_create(company="Both Inc", answers=examples.BOTH)
     response = consultant_client.get(reverse("advisor:workspace"))
     (row,) = response.context["rows"]
-    assert (row["needs"], row["lead"]) == (["75%", "75%"], "product manager first")
+    assert (row["need_po"], row["need_pm"], row["lead"]) == ("75%", "75%", "product manager first")
     assert 'Both <span class="text-body-secondary">(product manager first)</span>' in (
         response.content.decode()
     )
