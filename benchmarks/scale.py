@@ -14,6 +14,7 @@ and drops the database again. Usage:
 
     DATABASE_URL=postgres://user:pw@127.0.0.1:5432/rolefit .venv/bin/python -m benchmarks.scale
     .venv/bin/python -m benchmarks.scale --only xlsx    # seed, then the XLSX export alone
+    .venv/bin/python -m benchmarks.scale --only pages   # seed, then the list and searches alone
 
 The role needs CREATEDB. Reusable pieces: `seed`, `consultant_client`, `time_get`,
 `measure_export`, `run` (`throwaway_database` and `setup_django` come from `benchmarks.harness`).
@@ -229,11 +230,21 @@ def measure_export(
 
 def run(count: int = 100_000) -> dict[str, dict[str, float]]:
     """Measure the workspace on the current database (already seeded with `count` rows)."""
+    client = consultant_client()
+    results = run_pages(count, client)
+    measure_export(client, {"company": "zzzz"})  # warm the export path on an empty result
+    results["csv: all rows"] = measure_export(client)
+    results.update(run_xlsx(client))
+    return results
+
+
+def run_pages(count: int = 100_000, client=None) -> dict[str, dict[str, float]]:
+    """The list's pages and searches alone (no export)."""
     from django.urls import reverse
 
     from advisor.views import workspace
 
-    client = consultant_client()
+    client = client or consultant_client()
     path = reverse("advisor:workspace")
     last = -(-count // workspace.PAGE_SIZE)
     cases = {
@@ -260,9 +271,6 @@ def run(count: int = 100_000) -> dict[str, dict[str, float]]:
         figures = time_get(client, path, params)
         figures["goal_ms"] = GOALS_MS[kind]
         results[name] = figures
-    measure_export(client, {"company": "zzzz"})  # warm the export path on an empty result
-    results["csv: all rows"] = measure_export(client)
-    results.update(run_xlsx(client))
     return results
 
 
@@ -303,7 +311,11 @@ def report(results: dict[str, dict[str, float]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=100_000, help="assessments to seed")
-    parser.add_argument("--only", choices=["xlsx"], help="measure only this export (after seeding)")
+    parser.add_argument(
+        "--only",
+        choices=["xlsx", "pages"],
+        help="measure only the XLSX export, or only the list's pages and searches (after seeding)",
+    )
     args = parser.parse_args(argv)
     base_url = os.environ.get("DATABASE_URL", "")
     with throwaway_database(base_url) as url:
@@ -311,7 +323,8 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         seed(args.count)
         print(f"seeded {args.count:,} assessments in {time.perf_counter() - started:.1f} s")
-        print(report(run_xlsx() if args.only == "xlsx" else run(args.count)))
+        runs = {"xlsx": run_xlsx, "pages": lambda: run_pages(args.count)}
+        print(report(runs.get(args.only, lambda: run(args.count))()))
     return 0
 
 

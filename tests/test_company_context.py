@@ -265,7 +265,7 @@ def clients(default_criteria):
 
 
 def companies(response) -> list[str]:
-    return sorted(row["assessment"].company for row in response.context["rows"])
+    return sorted(row["company"] for row in response.context["rows"])
 
 
 @pytest.mark.parametrize(
