@@ -1,9 +1,12 @@
 """The consultants' workspace: access, list, search, filters, sort, pagination, notes, login."""
 
 import datetime
+import re
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -584,3 +587,23 @@ def test_every_row_has_the_card_labels_and_the_report_link(consultant_client, th
     for label in ("Date", "Outcome", "Need for a product owner", "Need for a product manager"):
         assert page.count(f'data-label="{label}"') == 3, label
     assert page.count('class="workspace-report"') == 3
+
+
+def test_the_blank_filter_form_is_rendered_once_and_a_filtered_one_each_time(
+    consultant_client, assessment
+):
+    """The filter form with no filter in the URL shows nothing of the request: rendered once
+    per language (its widgets cost most of the list's rendering, docs/benchmarks.md)."""
+    url = reverse("advisor:workspace")
+    first = consultant_client.get(url).content.decode()
+    with mock.patch(
+        "advisor.views.workspace.render_to_string", side_effect=render_to_string
+    ) as rendered:
+        again = consultant_client.get(url, {"page": "1"}).content.decode()
+        rendered.assert_not_called()
+        filtered = consultant_client.get(url, {"company": "Acme Wid"}).content.decode()
+        assert rendered.call_count == 1
+    form = re.compile(r'<form method="get".*?</form>', re.S)
+    assert form.search(first)[0] == form.search(again)[0]
+    assert 'value="Acme Wid"' in form.search(filtered)[0]
+    assert 'value="Acme Wid"' not in consultant_client.get(url).content.decode()

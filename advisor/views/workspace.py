@@ -19,11 +19,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -119,21 +121,40 @@ def workspace_list(request):
     # The total is known from the counts: no COUNT query per page.
     paginator = Paginator(selectors.AssessmentPages(filters=filters, count=total), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    filtered = any(
+        request.GET.get(name) for name in forms.WorkspaceFilterForm.base_fields if name != "sort"
+    )
+    filters_not_applied = _(FILTERS_NOT_APPLIED) if form.errors else ""
     context = {
         "form": form,
+        "filters": _filters_html(request, form, filtered, filters_not_applied),
         "page": page,
         "rows": _list_rows(page.object_list),
         "total": total,
         "outcome_total": sum(counts.values()),
         "outcome_counts": [(key, label, counts[key]) for key, label in models.Outcome.choices],
-        "filters_not_applied": _(FILTERS_NOT_APPLIED) if form.errors else "",
-        "filtered": any(
-            request.GET.get(name)
-            for name in forms.WorkspaceFilterForm.base_fields
-            if name != "sort"
-        ),
+        "filtered": filtered,
     }
     return render(request, "advisor/workspace_list.html", context)
+
+
+# language -> the filter form's HTML with no filter in the URL (the list's usual view).
+_blank_filters: dict[str, SafeString] = {}
+
+
+def _filters_html(request, form, filtered: bool, filters_not_applied: str) -> SafeString:
+    """The filter form (`includes/workspace_filters.html`). Its dozen widgets cost 2.7 ms to
+    render, most of a list request's rendering (docs/benchmarks.md): with no filter in the URL
+    it shows nothing of the request, so it is rendered once per language and process."""
+    blank = not any(name in request.GET for name in form.fields)
+    language = get_language()
+    if blank and language in _blank_filters:
+        return _blank_filters[language]
+    context = {"form": form, "filtered": filtered, "filters_not_applied": filters_not_applied}
+    html = mark_safe(render_to_string("includes/workspace_filters.html", context, request))
+    if blank:
+        _blank_filters[language] = html
+    return html
 
 
 OUTCOME_TEXTS = dict(models.Outcome.choices)
