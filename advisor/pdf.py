@@ -7,6 +7,7 @@ URLs (`pdf_fetcher`), and keeps the last page from holding only a few lines.
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -66,7 +67,23 @@ def _pdf_engine() -> _PdfEngine:
                 _engine = _PdfEngine(
                     weasyprint.HTML, weasyprint.CSS, stylesheet, compact, font_config
                 )
+                _freeze_long_lived()
     return _engine
+
+
+def _freeze_long_lived() -> None:
+    """Leave what the process has loaded by now out of the garbage collector's full passes.
+
+    A render allocates so many objects that every second or third one set off a full
+    collection, and a full collection walked the whole heap: Django, RoleFit, WeasyPrint and its
+    parsed stylesheets (~160,000 objects), ~150 ms each time, ~65 ms per render on average
+    (measured on a busy machine). Frozen (`gc.freeze`), those objects are no longer walked: the
+    collector's time per render went from ~80 ms to ~40 ms; resident memory did not change.
+    Frozen objects are still freed when nothing refers to them; only a reference cycle among
+    them would stay (hence the collection first: nothing already unreachable is frozen).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def last_page_share(document) -> float:

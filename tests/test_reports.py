@@ -1,5 +1,6 @@
 """The client's report (docs/product.md §7): the print view and the PDF."""
 
+import gc
 import io
 import re
 
@@ -478,6 +479,12 @@ def test_pdf_query_count(client, standard_report, django_assert_max_num_queries)
     client.get(pdf_url(standard_report))  # WeasyPrint loads on the first PDF
     with django_assert_max_num_queries(1):
         assert client.get(pdf_url(standard_report)).status_code == 200
+
+
+def test_the_pdf_engine_leaves_the_loaded_process_out_of_full_collections():
+    # advisor/pdf.py: a full collection walking every long-lived object cost ~150 ms a time.
+    pdf._pdf_engine()
+    assert gc.get_freeze_count() > 0
 
 
 def test_pdf_is_refused_for_other_methods(client, standard_report):
