@@ -109,10 +109,11 @@ def _logo() -> bytes:
 def _forget_rendered() -> None:
     """Empty the shared cache, so the next report PDF is rendered afresh (advisor/rendercache.py
     keeps it once rendered): these figures are the rendering's; repeat downloads, served from the
-    cache, are httpbench's `report_pdf`."""
-    from django.core.cache import cache
+    cache, are httpbench's `report_pdf`), and this process's recent pages in front of it."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "recent"):
+        caches[alias].clear()
 
 
 def _get(client, path: str) -> bytes:
