@@ -262,10 +262,35 @@ def _csv_number(value) -> str:
     return "" if number is None else repr(number)
 
 
+class _SafeAnswers(dict):
+    """Each answer's cell text (`csv_safe` of its option key, "" for none), worked out once per
+    export: a handful of option keys fill 17 cells on each of 100,000 rows."""
+
+    def __missing__(self, key: str | None) -> str:
+        value = self[key] = csv_safe(key or "")
+        return value
+
+
+class _Numbers(dict):
+    """Each number's cell text (`_csv_number`), worked out once per export: needs and coverage
+    are rounded to four places, so a few thousand texts fill 400,000 cells."""
+
+    def __missing__(self, key) -> str:
+        value = self[key] = _csv_number(key)
+        return value
+
+
 def csv_lines(question_slugs: Sequence[str], rows: Iterable[tuple]) -> Iterator[str]:
-    """The export, a few hundred CSV lines per chunk, starting with a BOM so Excel reads UTF-8."""
+    """The export, a few hundred CSV lines per chunk, starting with a BOM so Excel reads UTF-8.
+
+    Per row only what differs is worked out: the time zone is looked up once (not per
+    `localtime`), the answers' cells come from `_SafeAnswers`, and the cells are mapped in C
+    (`map`) rather than a generator per row — 100,000 rows take the Python of 1,700,000 cells."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow([*selectors.EXPORT_FIXED_COLUMNS, *question_slugs])
+    zone = timezone.get_current_timezone()
+    answer_cell = _SafeAnswers().__getitem__
+    number_cell = _Numbers().__getitem__
     chunk = []
     for (
         created_at,
@@ -282,18 +307,18 @@ def csv_lines(question_slugs: Sequence[str], rows: Iterable[tuple]) -> Iterator[
         answers,
     ) in rows:
         cells = [
-            timezone.localtime(created_at).isoformat(timespec="seconds"),
+            created_at.astimezone(zone).isoformat(timespec="seconds"),
             csv_safe(company),
             csv_safe(name),
             csv_safe(email),
             outcome,
-            *(_csv_number(n) for n in numbers),
+            *map(number_cell, numbers),
             version,
             csv_safe(private),
             models.team_reference(team_id),
             company_size,  # a key (models.CompanySize), never formula-like
             csv_safe(industry),
-            *(csv_safe(answers.get(slug) or "") for slug in question_slugs),
+            *map(answer_cell, map(answers.get, question_slugs)),
         ]
         chunk.append(writer.writerow(cells))
         if len(chunk) >= EXPORT_ROWS_PER_CHUNK:

@@ -334,3 +334,33 @@ def test_keyset_export_never_fetches_more_than_a_chunk_from_postgresql(
         rows = list(selectors.assessment_export_rows(filters=selectors.AssessmentFilters()))
     assert len(rows) == 220
     assert fetched == [50, 50, 50, 50, 20]
+
+
+def test_cells_worked_out_once_per_export_still_follow_the_rules_on_every_row(settings):
+    """exports.csv_lines works each answer's and number's cell out once per export: a
+    formula-like answer is neutralised on every row it is on, numbers read the same on every
+    row and on both databases' texts, and times are in the configured zone."""
+    import csv
+    import datetime
+    import io
+
+    from advisor import exports
+
+    settings.TIME_ZONE = "Europe/Berlin"
+    moment = datetime.datetime(2026, 1, 15, 12, 0, tzinfo=datetime.UTC)
+    row = (moment, "Acme", "", "", "both", "0.5375", None, "1", "null", "v1", "", None, "", "")
+    answers = [{"q1": "=1+1", "q2": "agree"}, {"q1": "=1+1"}, {"q2": "=1+1"}]
+    lines = "".join(exports.csv_lines(["q1", "q2"], [(*row, a) for a in answers]))
+    header, *rows = list(csv.reader(io.StringIO(lines.removeprefix("\ufeff"))))
+    cells = [dict(zip(header, values, strict=True)) for values in rows]
+    assert [(c["q1"], c["q2"]) for c in cells] == [
+        ("'=1+1", "agree"),
+        ("'=1+1", ""),
+        ("", "'=1+1"),
+    ]
+    assert {c["created_at"] for c in cells} == {"2026-01-15T13:00:00+01:00"}
+    assert {
+        (c["need_product_owner"], c["need_product_manager"], c["coverage_product_owner"])
+        for c in cells
+    } == {("0.5375", "", "1.0")}
+    assert {c["coverage_product_manager"] for c in cells} == {""}
