@@ -356,6 +356,8 @@ DEFAULT_FROM_EMAIL = (
 # that pair out for 15 minutes; a success resets the count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Permission checks only, in one query; it signs nobody in (advisor/permissions.py).
+    "advisor.permissions.OneQueryPermissions",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("ROLEFIT_LOGIN_FAILURE_LIMIT", "5"))

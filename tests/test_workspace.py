@@ -395,10 +395,11 @@ def test_list_query_count_is_constant(
     consultant_client, assessment, count, django_assert_num_queries
 ):
     bulk_copies(assessment, count - 1)
-    # session, user, the user's two permission queries, counts per outcome, the page's rows —
-    # whether the page is read from the start or (past the middle) from the end
+    # session, user, the user's permissions (one query: advisor/permissions.py), counts per
+    # outcome, the page's rows — whether the page is read from the start or (past the middle)
+    # from the end
     for page in (2, 999):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             response = consultant_client.get(
                 reverse("advisor:workspace"), {"company": "client", "page": page, "sort": "company"}
             )
