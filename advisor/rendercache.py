@@ -6,9 +6,9 @@ and the language can change what they look like. So three things are rendered on
 the shared cache (`CACHES["default"]`: a database table, or Redis), where every worker and app
 instance finds them:
 
-- `result`: the result page's sections (`includes/result_article.html`): `result_page`;
+- `result`: the result page's sections (`includes/result_article.html`): `result_article`;
 - `report`: the report's body (`advisor/report_body.html`), without the page around it:
-  `report_page`;
+  `report_body`;
 - `pdf`: the report's PDF, unless it is larger than `RENDER_CACHE_PDF_MAX_BYTES`: `report_pdf`;
 - `result-page` and `report-page`: the whole result page and report page as a visitor with
   nothing of their own on them sees them (`page_is_shared`), split at their CSRF inputs:
@@ -338,23 +338,11 @@ def _full(assessment: models.Assessment) -> models.Assessment:
     return selectors.result_queryset().get(pk=assessment.pk)
 
 
-def result_page(token: str) -> tuple[models.Assessment, SafeString] | None:
-    """The assessment of `token` and its sections (`includes/result_article.html`) as HTML; None
-    when no assessment has that token (or it was deleted meanwhile).
-
-    Once the sections are kept: one query (`selectors.result_lookup`) and the cache's read. Two
-    queries when they are rendered.
-    """
-    assessment = selectors.result_lookup(token)
-    if assessment is None:
-        return None
-    html = result_article(assessment)
-    return None if html is None else (assessment, html)
-
-
 def result_article(assessment: models.Assessment) -> SafeString | None:
-    """The sections of the result page of `assessment` (from `selectors.result_lookup`), kept
-    once rendered; None if it was deleted since it was looked up."""
+    """The sections of the result page (`includes/result_article.html`) of `assessment` (from
+    `selectors.result_lookup`), kept once rendered; None if it was deleted since it was looked
+    up. Once kept, they cost no query beyond the lookup (and a read of the shared cache when
+    this process has not served them lately)."""
 
     def render() -> str:
         full = _full(assessment)
@@ -366,26 +354,11 @@ def result_article(assessment: models.Assessment) -> SafeString | None:
         return None
 
 
-def report_page(token: str) -> tuple[models.Assessment, branding.Brand, SafeString] | None:
-    """The assessment behind a report link, the brand and the report's body
-    (`advisor/report_body.html`) as HTML, rendered once per fingerprint of what it shows: the
-    assessment (its client-visible notes and "prepared for / by" included), the brand, the
-    templates and the language. None when there is no such assessment.
-
-    Once the body is kept: one query and the cache's read. The page around it — toolbar, the
-    consultant's "Edit notes" link, navigation, CSRF token — is rendered per request.
-    """
-    assessment = selectors.result_lookup(token)
-    if assessment is None:
-        return None
-    brand = branding.brand_current()
-    body = report_body(assessment, brand)
-    return None if body is None else (assessment, brand, body)
-
-
 def report_body(assessment: models.Assessment, brand: branding.Brand) -> SafeString | None:
-    """The report's body for `assessment` (from `selectors.result_lookup`) and `brand`, kept
-    once rendered; None if the assessment was deleted since it was looked up."""
+    """The report's body (`advisor/report_body.html`) for `assessment` (from
+    `selectors.result_lookup`) and `brand`, rendered once per fingerprint of what it shows: the
+    assessment (its client-visible notes and "prepared for / by" included), the brand, the
+    templates and the language; None if the assessment was deleted since it was looked up."""
 
     def render() -> str:
         context = report_parts.report_context(_full(assessment), brand=brand)
@@ -467,7 +440,7 @@ def report_pdf_render(assessment: models.Assessment, *, brand: branding.Brand) -
 
 def report_pdf(token: str) -> tuple[models.Assessment, bytes] | None:
     """The assessment behind a report link and its PDF, rendered once per fingerprint of what it
-    shows (as `report_page`), unless larger than `RENDER_CACHE_PDF_MAX_BYTES`; or None."""
+    shows (as `report_body`), unless larger than `RENDER_CACHE_PDF_MAX_BYTES`; or None."""
     assessment = selectors.result_lookup(token)
     if assessment is None:
         return None

@@ -339,7 +339,7 @@ def _model(criteria: Criteria) -> "_Model":
     """The model of `criteria`, built once. Criteria change rarely and a page scores against the
     same object again and again: found by identity first, since hashing a frozen dataclass
     hashes every field of every question and option (exact fractions included) on each call,
-    which cost more than a third of scoring a submission."""
+    about a fifth of scoring a submission (`score` 0.87 → 0.68 ms of CPU without it)."""
     model = _models_by_identity.get(id(criteria))
     if model is None or model.criteria is not criteria:
         model = _model_of_equal(criteria)

@@ -79,7 +79,8 @@ class RoleBounds(NamedTuple):
             m_up = focus_share * total
             m_lo = min(total, focus_share * total + max(weights))
         # In floats from here: the bounds only prune, with _MARGIN, a million times the
-        # rounding error of these few operations (exact fractions cost a third of scoring).
+        # rounding error of these few operations (in exact fractions they were a third of
+        # scoring a submission under cProfile).
         needs = [(sums[c] / d, float(w)) for c, w, d in responsibilities]
         mass_up, mass_lo = float(m_up), float(m_lo)
         return cls(

@@ -216,17 +216,23 @@ def test_result_context_costs_no_query(context_for, django_assert_num_queries):
         presentation.result_context(assessment)
 
 
+def result_page(token):
+    """The assessment of `token` and its result sections, as the result view gets them."""
+    assessment = selectors.result_lookup(token)
+    return None if assessment is None else (assessment, rendercache.result_article(assessment))
+
+
 def test_result_page_costs_one_query_once_rendered(
     default_criteria, assessment_factory, django_assert_num_queries
 ):
     token = assessment_factory(answers=examples.BOTH).token
     with django_assert_num_queries(2):
-        found, html = rendercache.result_page(token)
+        found, html = result_page(token)
     with django_assert_num_queries(1):
-        assert rendercache.result_page(token) == (found, html)
+        assert result_page(token) == (found, html)
     assert found.token == token and found.company == models.Assessment.objects.get().company
     assert found.created_at == models.Assessment.objects.get().created_at
-    assert rendercache.result_page("no-such-token") is None
+    assert result_page("no-such-token") is None
 
 
 def test_result_page_sections_are_cached_per_assessment_and_name_no_one(
@@ -234,15 +240,15 @@ def test_result_page_sections_are_cached_per_assessment_and_name_no_one(
 ):
     first = assessment_factory(company="First Company", answers=examples.BOTH)
     second = assessment_factory(company="Second Company", answers=examples.BOTH)
-    _assessment, html = rendercache.result_page(first.token)
+    _assessment, html = result_page(first.token)
     assert "First Company" not in html
     assert "Hire both roles, a product manager first" in html
     # Kept: the page costs the lookup alone (the test cache is in memory).
     with django_assert_num_queries(1):
-        assert rendercache.result_page(first.token)[1] == html
+        assert result_page(first.token)[1] == html
     # Each assessment has its own entry (removed when it is deleted), even with the same answers.
     with django_assert_num_queries(2):
-        assert rendercache.result_page(second.token)[1] == html
+        assert result_page(second.token)[1] == html
     other = assessment_factory(company="Third", answers=examples.NEITHER)
     with django_assert_num_queries(2):
-        assert rendercache.result_page(other.token)[1] != html
+        assert result_page(other.token)[1] != html

@@ -29,6 +29,7 @@ from advisor import (
     presentation,
     rendercache,
     report_parts,
+    selectors,
     services,
     team_presentation,
 )
@@ -391,16 +392,20 @@ def test_a_changed_brand_is_shown_at_once(client, acme, renders):
     assert counts(renders)[1:] == (4, 4)
 
 
+def render_both(assessment) -> None:
+    """The result's sections and the report's body, as the views get them."""
+    found = selectors.result_lookup(assessment.token)
+    rendercache.result_article(found)
+    rendercache.report_body(found, branding.brand_current())
+
+
 def test_another_language_is_rendered_and_kept_apart(acme, renders):
     with override_settings(LANGUAGES=[("en", "English"), ("de", "German")]):
-        rendercache.result_page(acme.token)
-        rendercache.report_page(acme.token)
+        render_both(acme)
         with translation.override("de"):
-            rendercache.result_page(acme.token)
-            rendercache.report_page(acme.token)
+            render_both(acme)
             assert cache.get(rendercache.key(rendercache.REPORT, acme.pk)) is not None
-        rendercache.result_page(acme.token)
-        rendercache.report_page(acme.token)
+        render_both(acme)
     assert counts(renders)[:2] == (2, 2)
     assert cache.get(rendercache.key(rendercache.REPORT, acme.pk, "de")) is not None
 
@@ -471,7 +476,8 @@ def test_delete_removes_them_in_every_configured_language(
     with override_settings(LANGUAGES=[("en", "English"), ("de", "German"), ("fr", "French")]):
         for code in ("en", "de", "fr"):
             with translation.override(code):
-                rendercache.report_page(acme.token)
+                found = selectors.result_lookup(acme.token)
+                rendercache.report_body(found, branding.brand_current())
         assert len(stored_keys()) == 3
         with django_capture_on_commit_callbacks(execute=True):
             services.assessment_delete(assessment=acme)
